@@ -1,0 +1,60 @@
+// `busbar test-pattern`: EventBridge's TestEventPattern on the command line.
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "bus/cli.h"
+#include "matcher/matcher.h"
+
+namespace busbar::cli {
+
+void PrintTestPatternHelp(std::FILE* out) {
+  std::fputs(
+      "Usage: busbar test-pattern [--strict-eventbridge] PATTERN EVENT\n"
+      "\n"
+      "Tests whether the event pattern PATTERN matches the event EVENT, as\n"
+      "EventBridge's TestEventPattern does. Each argument is JSON text, or @path\n"
+      "to read it from a file.\n"
+      "\n"
+      "Prints 'true' and exits 0 if it matches, prints 'false' and exits 1 if not.\n"
+      "An invalid pattern or event is reported on stderr with exit status 2.\n"
+      "\n"
+      "Options:\n"
+      "  --strict-eventbridge  reject the RE2 'regexp' extension\n"
+      "  -h, --help            show this help\n",
+      out);
+}
+
+int RunTestPattern(const Args& args) {
+  matcher::Options options;
+  std::vector<std::string_view> positional;
+  bool options_done = false;
+  for (std::string_view arg : args) {
+    if (options_done || arg.empty() || arg.front() != '-') {
+      positional.push_back(arg);
+    } else if (arg == "--") {
+      options_done = true;
+    } else if (arg == "--help" || arg == "-h") {
+      PrintTestPatternHelp(stdout);
+      return 0;
+    } else if (arg == "--strict-eventbridge") {
+      options.allow_regexp = false;
+    } else {
+      return UsageError("test-pattern", "unknown option " + std::string(arg));
+    }
+  }
+  if (positional.size() != 2) return UsageError("test-pattern", "needs PATTERN and EVENT");
+
+  absl::StatusOr<std::string> pattern = ReadJsonArg(positional[0]);
+  if (!pattern.ok()) return PrintError(pattern.status());
+  absl::StatusOr<std::string> event = ReadJsonArg(positional[1]);
+  if (!event.ok()) return PrintError(event.status());
+  // The pattern's message already reads "Event pattern is not valid. Reason: ...".
+  absl::StatusOr<bool> matches = matcher::TestEventPattern(*pattern, *event, options);
+  if (!matches.ok()) return PrintError(matches.status());
+  std::puts(*matches ? "true" : "false");
+  return *matches ? 0 : 1;
+}
+
+}  // namespace busbar::cli

@@ -1,0 +1,91 @@
+// The `busbar` executable: finds the command named by the first argument and
+// runs it. Each command lives in its own bus/cli_<command>.cc.
+#include <cstdio>
+#include <string_view>
+
+#include "bus/cli.h"
+
+#ifndef BUSBAR_VERSION
+#define BUSBAR_VERSION "unknown"
+#endif
+
+namespace {
+
+struct Command {
+  std::string_view name;
+  std::string_view summary;
+  int (*run)(const busbar::cli::Args& args);
+  void (*print_help)(std::FILE* out);
+};
+
+constexpr Command kCommands[] = {
+    {"match", "match JSON events, one per line, against a file of event patterns",
+     busbar::cli::RunMatch, busbar::cli::PrintMatchHelp},
+    {"test-pattern", "test one event pattern against one event (like TestEventPattern)",
+     busbar::cli::RunTestPattern, busbar::cli::PrintTestPatternHelp},
+};
+
+const Command* FindCommand(std::string_view name) {
+  for (const Command& command : kCommands) {
+    if (command.name == name) return &command;
+  }
+  return nullptr;
+}
+
+void PrintUsage(std::FILE* out) {
+  std::fputs(
+      "busbar: an event bus with Amazon EventBridge's event patterns.\n"
+      "\n"
+      "Usage: busbar COMMAND [ARGS...]\n"
+      "\n"
+      "Commands:\n",
+      out);
+  for (const Command& command : kCommands) {
+    std::fprintf(out, "  %-14.*s %.*s\n", static_cast<int>(command.name.size()),
+                 command.name.data(), static_cast<int>(command.summary.size()),
+                 command.summary.data());
+  }
+  std::fputs(
+      "  help [COMMAND] show this help, or a command's options\n"
+      "  version        print the version\n"
+      "\n"
+      "Exit status: 0 on success, 1 for a negative answer (no match, malformed\n"
+      "events), 2 for bad usage, unreadable files or invalid patterns.\n",
+      out);
+}
+
+int Help(const busbar::cli::Args& args) {
+  if (args.empty()) {
+    PrintUsage(stdout);
+    return 0;
+  }
+  const Command* command = FindCommand(args[0]);
+  if (command == nullptr || args.size() > 1) {
+    std::fprintf(stderr, "busbar help: unknown command '%.*s'\n\n",
+                 static_cast<int>(args[0].size()), args[0].data());
+    PrintUsage(stderr);
+    return busbar::cli::kExitUsage;
+  }
+  command->print_help(stdout);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    PrintUsage(stderr);
+    return busbar::cli::kExitUsage;
+  }
+  const std::string_view name = argv[1];
+  const busbar::cli::Args args(argv + 2, argv + argc);
+  if (name == "help" || name == "--help" || name == "-h") return Help(args);
+  if (name == "version" || name == "--version") {
+    std::printf("busbar %s\n", BUSBAR_VERSION);
+    return 0;
+  }
+  if (const Command* command = FindCommand(name)) return command->run(args);
+  std::fprintf(stderr, "busbar: unknown command '%s'\n\n", argv[1]);
+  PrintUsage(stderr);
+  return busbar::cli::kExitUsage;
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The test command: installs the dependencies, builds (Release) in build/ and runs
+# the whole ctest suite (unit, integration and e2e tiers).
+# Usage: ./deploy/test.sh [extra ctest args, e.g. -L unit]
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+jobs=${BUSBAR_JOBS:-2}
+
+./deploy/install-deps.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+cmake --build build -j"$jobs"
+ctest --test-dir build --output-on-failure -j"$jobs" "$@"

@@ -1,0 +1,200 @@
+// MatchState: per-event bookkeeping and the array-consistency check; see
+// automaton.h for the overall algorithm.
+//
+// Array consistency: each recorded leaf carries its membership, the list of
+// (array instance, element index) pairs from the root down. Leaves are
+// consistent when they agree on the element of every array they share. For a
+// candidate subrule whose predicates hold only inside arrays, Solve() walks the
+// membership tree: at an element (or the root) the predicates found directly
+// there combine freely with those found in each nested array, while inside one
+// array only one element may be chosen. Families of achievable predicate sets are
+// kept as antichains of 64-bit masks.
+#include <algorithm>
+
+#include "matcher/automaton.h"
+
+namespace busbar::matcher::internal {
+namespace {
+
+template <typename T>
+void Grow(std::vector<T>& v, size_t n) {
+  if (v.size() < n) v.resize(n, 0);
+}
+
+struct Item {
+  uint64_t bit;
+  const uint32_t* mem;  // (array id, index) pairs
+  uint32_t len;         // pairs
+};
+
+void AddMaximal(std::vector<uint64_t>& fam, uint64_t m) {
+  for (uint64_t f : fam) {
+    if ((f | m) == f) return;  // already covered
+  }
+  fam.erase(std::remove_if(fam.begin(), fam.end(), [m](uint64_t f) { return (f | m) == m; }),
+            fam.end());
+  fam.push_back(m);
+}
+
+std::vector<uint64_t> Solve(std::vector<Item>& items, size_t lo, size_t hi, uint32_t depth,
+                            uint64_t full) {
+  uint64_t direct = 0;
+  std::vector<Item*> nested;
+  for (size_t i = lo; i < hi; ++i) {
+    if (items[i].len == depth) {
+      direct |= items[i].bit;
+    }
+  }
+  // Sort the nested items by (array id, element index) at this depth.
+  auto mid = std::partition(items.begin() + lo, items.begin() + hi,
+                            [depth](const Item& it) { return it.len == depth; });
+  size_t start = static_cast<size_t>(mid - items.begin());
+  std::sort(items.begin() + start, items.begin() + hi, [depth](const Item& a, const Item& b) {
+    if (a.mem[2 * depth] != b.mem[2 * depth]) return a.mem[2 * depth] < b.mem[2 * depth];
+    return a.mem[2 * depth + 1] < b.mem[2 * depth + 1];
+  });
+  std::vector<uint64_t> fam{direct};
+  size_t i = start;
+  while (i < hi) {
+    uint32_t array = items[i].mem[2 * depth];
+    std::vector<uint64_t> array_fam;
+    while (i < hi && items[i].mem[2 * depth] == array) {
+      uint32_t element = items[i].mem[2 * depth + 1];
+      size_t j = i;
+      while (j < hi && items[j].mem[2 * depth] == array && items[j].mem[2 * depth + 1] == element) {
+        ++j;
+      }
+      for (uint64_t m : Solve(items, i, j, depth + 1, full)) AddMaximal(array_fam, m);
+      i = j;
+    }
+    std::vector<uint64_t> next = fam;
+    for (uint64_t f : fam) {
+      for (uint64_t g : array_fam) AddMaximal(next, f | g);
+    }
+    fam = std::move(next);
+    for (uint64_t f : fam) {
+      if (f == full) return {full};
+    }
+  }
+  return fam;
+}
+
+}  // namespace
+
+void MatchState::Begin(const Automaton& a) {
+  a_ = &a;
+  Grow(pred_stamp_, a.predicates.size());
+  Grow(pred_free_, a.predicates.size());
+  Grow(pred_head_, a.predicates.size());
+  Grow(field_seen_, a.fields.size());
+  Grow(slot_blocked_, a.slot_predicate.size());
+  Grow(sub_stamp_, a.subrules.size());
+  Grow(sub_count_, a.subrules.size());
+  Grow(rule_stamp_, a.rule_count);
+  if (++epoch_ == 0) {
+    // The stamps wrapped around: forget everything once every 2^32 events.
+    for (auto* v : {&pred_stamp_, &pred_free_, &field_seen_, &sub_stamp_, &rule_stamp_}) {
+      std::fill(v->begin(), v->end(), 0);
+    }
+    epoch_ = 1;
+  }
+  satisfied_.clear();
+  entries_.clear();
+  mem_pool_.clear();
+  membership_.clear();
+  array_counter_ = 0;
+}
+
+void MatchState::Satisfy(uint32_t pid, bool free_leaf) {
+  if (pred_stamp_[pid] != epoch_) {
+    pred_stamp_[pid] = epoch_;
+    pred_head_[pid] = kNone;
+    satisfied_.push_back(pid);
+  }
+  if (free_leaf) {
+    pred_free_[pid] = epoch_;
+    return;
+  }
+  if (pred_free_[pid] == epoch_) return;
+  if (leaf_mem_off_ == kNone) {
+    leaf_mem_off_ = static_cast<uint32_t>(mem_pool_.size());
+    mem_pool_.insert(mem_pool_.end(), membership_.begin(), membership_.end());
+  }
+  uint32_t head = pred_head_[pid];
+  if (head != kNone && entries_[head].mem_off == leaf_mem_off_) return;  // same leaf again
+  entries_.push_back({head, leaf_mem_off_, static_cast<uint32_t>(membership_.size() / 2)});
+  pred_head_[pid] = static_cast<uint32_t>(entries_.size() - 1);
+}
+
+void MatchState::OnLeaf(uint32_t field, const LeafValue& v) {
+  const FieldInfo& f = a_->fields[field];
+  field_seen_[field] = epoch_;
+  leaf_mem_off_ = kNone;
+  const bool free_leaf = membership_.empty();
+  if (!f.positive.empty()) {
+    ids_.clear();
+    f.positive.Match(v, ids_);
+    for (uint32_t pid : ids_) Satisfy(pid, free_leaf);
+  }
+  if (!f.ab_slots.empty()) {
+    if (++leaf_epoch_ == 0) {
+      std::fill(slot_blocked_.begin(), slot_blocked_.end(), 0);
+      leaf_epoch_ = 1;
+    }
+    ids_.clear();
+    f.exclusion.Match(v, ids_);
+    for (uint32_t slot : ids_) slot_blocked_[slot] = leaf_epoch_;
+    for (uint32_t slot : f.ab_slots) {
+      if (slot_blocked_[slot] != leaf_epoch_) Satisfy(a_->slot_predicate[slot], free_leaf);
+    }
+  }
+}
+
+bool MatchState::Consistent(const Subrule& s) {
+  std::vector<uint32_t> bound;  // predicates satisfied only inside arrays
+  for (uint32_t pid : s.predicates) {
+    if (pred_free_[pid] != epoch_) bound.push_back(pid);
+  }
+  if (bound.size() <= 1) return true;
+  std::vector<Item> items;
+  for (size_t j = 0; j < bound.size(); ++j) {
+    for (uint32_t e = pred_head_[bound[j]]; e != kNone; e = entries_[e].next) {
+      items.push_back({uint64_t{1} << j, mem_pool_.data() + entries_[e].mem_off, entries_[e].mem_len});
+    }
+  }
+  const uint64_t full = bound.size() == 64 ? ~uint64_t{0} : (uint64_t{1} << bound.size()) - 1;
+  for (uint64_t m : Solve(items, 0, items.size(), 0, full)) {
+    if (m == full) return true;
+  }
+  return false;
+}
+
+void MatchState::Finish(std::vector<uint32_t>& rules) {
+  for (uint32_t field : a_->fields_with_absent) {
+    if (field_seen_[field] == epoch_) continue;
+    leaf_mem_off_ = kNone;
+    for (uint32_t pid : a_->fields[field].absent) Satisfy(pid, /*free_leaf=*/true);
+  }
+  candidates_.clear();
+  for (uint32_t pid : satisfied_) {
+    for (uint32_t sid : a_->predicates[pid].subrules) {
+      if (sub_stamp_[sid] != epoch_) {
+        sub_stamp_[sid] = epoch_;
+        sub_count_[sid] = 0;
+      }
+      if (++sub_count_[sid] == a_->subrules[sid].predicates.size()) candidates_.push_back(sid);
+    }
+  }
+  rules.clear();
+  for (uint32_t sid : candidates_) {
+    const Subrule& s = a_->subrules[sid];
+    if (rule_stamp_[s.rule] == epoch_) continue;
+    if (Consistent(s)) {
+      rule_stamp_[s.rule] = epoch_;
+      rules.push_back(s.rule);
+    }
+  }
+  std::sort(rules.begin(), rules.end());
+}
+
+}  // namespace busbar::matcher::internal

@@ -1,0 +1,141 @@
+// Internal to busbar::matcher. The compiled form of all rules:
+//
+//   path trie   event keys -> path nodes; only paths some rule reads exist, so
+//               the flattener skips every other field without looking inside.
+//   fields      per path with conditions: a ValueIndex of positive conditions,
+//               a ValueIndex of anything-but exclusions, the exists:false tests.
+//   predicates  one per distinct (path, alternatives) field test, shared by all
+//               rules that test the same thing.
+//   subrules    one per conjunction (a rule has one per `$or` combination): the
+//               predicates that must all hold, with consistent array elements.
+//
+// Matching one event (MatchState): the flattener reports each leaf at a known
+// path; its satisfied predicates are recorded with the leaf's array membership.
+// Afterwards each satisfied predicate bumps a counter on its subrules; a subrule
+// whose counter reaches its size is a candidate, confirmed at once when at most
+// one of its predicates was satisfied only inside arrays, or else by the array
+// consistency check. Work is proportional to what the event satisfies, not to
+// the number of rules.
+//
+// An Automaton is immutable after Compile and thread-safe; a MatchState is
+// per-thread scratch (thread-compatible).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "matcher/pattern_parser.h"
+#include "matcher/value_index.h"
+
+namespace busbar::matcher::internal {
+
+inline constexpr uint32_t kNone = 0xFFFFFFFFu;
+
+struct PathNode {
+  // Children by event key (a key may contain dots: "b.c" under "a" is "a.b.c").
+  std::vector<std::pair<std::string, uint32_t>> small;      // when few
+  absl::flat_hash_map<std::string, uint32_t> large;         // when many
+  uint32_t field = kNone;  // index into Automaton::fields, if conditions here
+
+  uint32_t Child(std::string_view key) const {
+    if (!large.empty()) {
+      auto it = large.find(absl::string_view(key.data(), key.size()));
+      return it == large.end() ? kNone : it->second;
+    }
+    for (const auto& [k, id] : small) {
+      if (k.size() == key.size() && std::equal(k.begin(), k.end(), key.begin())) return id;
+    }
+    return kNone;
+  }
+};
+
+struct FieldInfo {
+  ValueIndex positive;              // ids: predicate ids
+  ValueIndex exclusion;             // ids: anything-but slots
+  std::vector<uint32_t> ab_slots;   // global anything-but slots of this field
+  std::vector<uint32_t> absent;     // predicates satisfied when no leaf is here
+};
+
+struct Predicate {
+  std::vector<uint32_t> subrules;
+};
+
+struct Subrule {
+  uint32_t rule;
+  std::vector<uint32_t> predicates;
+};
+
+class Automaton {
+ public:
+  // Compiles parsed patterns; patterns[i] belongs to rule i.
+  static absl::StatusOr<Automaton> Compile(const std::vector<ParsedPattern>& patterns);
+
+  std::vector<PathNode> nodes;  // nodes[0] is the root
+  std::vector<FieldInfo> fields;
+  std::vector<uint32_t> fields_with_absent;
+  std::vector<uint32_t> slot_predicate;  // anything-but slot -> predicate id
+  std::vector<Predicate> predicates;
+  std::vector<Subrule> subrules;
+  size_t rule_count = 0;
+
+  size_t MemoryBytes() const;
+};
+
+// Per-thread scratch for matching one event at a time against an Automaton.
+class MatchState {
+ public:
+  // Starts a new event. REQUIRES: the same automaton until Finish.
+  void Begin(const Automaton& a);
+
+  // Array membership of the leaves about to be reported.
+  void EnterArray() {
+    membership_.push_back(++array_counter_);
+    membership_.push_back(0);
+  }
+  void NextElement() { ++membership_.back(); }
+  void LeaveArray() { membership_.resize(membership_.size() - 2); }
+
+  // Reports one leaf value at path node field `field`.
+  void OnLeaf(uint32_t field, const LeafValue& v);
+
+  // Ends the event; fills `rules` with the matching rule ids, ascending.
+  void Finish(std::vector<uint32_t>& rules);
+
+  std::string& fold_buffer() { return fold_buffer_; }
+  std::string& unescape_buffer() { return unescape_buffer_; }
+  std::string& key_buffer() { return key_buffer_; }
+
+ private:
+  struct Entry {
+    uint32_t next;      // next entry of the same predicate, or kNone
+    uint32_t mem_off;   // offset in mem_pool_ of (array id, index) pairs
+    uint32_t mem_len;   // number of pairs
+  };
+  void Satisfy(uint32_t pid, bool free_leaf);
+  bool Consistent(const Subrule& s);
+
+  const Automaton* a_ = nullptr;
+  uint32_t epoch_ = 0;
+  uint32_t leaf_epoch_ = 0;
+  uint32_t array_counter_ = 0;
+  std::vector<uint32_t> membership_;  // (array id, element index) pairs
+  uint32_t leaf_mem_off_ = kNone;     // this leaf's membership copy in mem_pool_
+
+  std::vector<uint32_t> pred_stamp_, pred_free_, pred_head_;
+  std::vector<uint32_t> satisfied_;
+  std::vector<Entry> entries_;
+  std::vector<uint32_t> mem_pool_;
+  std::vector<uint32_t> field_seen_;
+  std::vector<uint32_t> slot_blocked_;
+  std::vector<uint32_t> sub_stamp_, sub_count_;
+  std::vector<uint32_t> rule_stamp_;
+  std::vector<uint32_t> ids_;
+  std::vector<uint32_t> candidates_;
+  std::string fold_buffer_, unescape_buffer_, key_buffer_;
+};
+
+}  // namespace busbar::matcher::internal

@@ -1,0 +1,147 @@
+// Automaton::Compile: parsed patterns -> path trie, field indexes, predicates and
+// subrules (see automaton.h for the structure).
+//
+// A path "a.b.c" is reachable from the root through every way of cutting it into
+// event keys ("a","b","c" / "a.b","c" / "a","b.c" / "a.b.c"), so a pattern's
+// nesting and an event's dotted keys meet in the same node. Identical field tests
+// of different rules (same path, same alternatives) share one predicate.
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "matcher/automaton.h"
+
+namespace busbar::matcher::internal {
+namespace {
+
+constexpr size_t kSmallChildren = 8;
+
+class Compiler {
+ public:
+  explicit Compiler(Automaton* a) : a_(a) {
+    a_->nodes.emplace_back();
+    node_by_path_[""] = 0;
+  }
+
+  void AddRule(uint32_t rule, const ParsedPattern& p) {
+    for (const Conjunction& conj : p.conjunctions) {
+      Subrule s;
+      s.rule = rule;
+      for (const FieldTest& ft : conj) {
+        uint32_t pid = PredicateFor(ft);
+        bool dup = false;
+        for (uint32_t q : s.predicates) dup |= q == pid;
+        if (!dup) s.predicates.push_back(pid);
+      }
+      uint32_t sid = static_cast<uint32_t>(a_->subrules.size());
+      for (uint32_t pid : s.predicates) a_->predicates[pid].subrules.push_back(sid);
+      a_->subrules.push_back(std::move(s));
+    }
+  }
+
+  void Finish() {
+    for (uint32_t f = 0; f < a_->fields.size(); ++f) {
+      a_->fields[f].positive.Finalize();
+      a_->fields[f].exclusion.Finalize();
+      if (!a_->fields[f].absent.empty()) a_->fields_with_absent.push_back(f);
+    }
+    for (PathNode& n : a_->nodes) {
+      if (n.small.size() > kSmallChildren) {
+        for (auto& [k, id] : n.small) n.large[k] = id;
+        n.small.clear();
+        n.small.shrink_to_fit();
+      }
+    }
+  }
+
+ private:
+  uint32_t NodeFor(const std::string& prefix) {
+    auto it = node_by_path_.find(prefix);
+    if (it != node_by_path_.end()) return it->second;
+    uint32_t id = static_cast<uint32_t>(a_->nodes.size());
+    a_->nodes.emplace_back();
+    node_by_path_[prefix] = id;
+    return id;
+  }
+
+  // Creates the nodes and edges of `path`; returns its node.
+  uint32_t EnsurePath(const std::string& path) {
+    std::vector<size_t> ends;  // end offsets of each component
+    for (size_t i = 0; i <= path.size(); ++i) {
+      if (i == path.size() || path[i] == '.') ends.push_back(i);
+    }
+    for (size_t j = 0; j < ends.size(); ++j) {
+      uint32_t to = NodeFor(path.substr(0, ends[j]));
+      for (size_t i = 0; i <= j; ++i) {
+        size_t start = i == 0 ? 0 : ends[i - 1] + 1;
+        uint32_t from = i == 0 ? 0 : NodeFor(path.substr(0, ends[i - 1]));
+        std::string key = path.substr(start, ends[j] - start);
+        PathNode& n = a_->nodes[from];
+        bool present = false;
+        for (const auto& [k, id] : n.small) present |= k == key;
+        if (!present) n.small.emplace_back(std::move(key), to);
+      }
+    }
+    return NodeFor(path);
+  }
+
+  uint32_t PredicateFor(const FieldTest& ft) {
+    std::string key = ft.Canonical();
+    auto it = predicate_by_key_.find(key);
+    if (it != predicate_by_key_.end()) return it->second;
+    uint32_t pid = static_cast<uint32_t>(a_->predicates.size());
+    a_->predicates.emplace_back();
+    predicate_by_key_.emplace(std::move(key), pid);
+
+    uint32_t node = EnsurePath(ft.path);
+    if (a_->nodes[node].field == kNone) {
+      a_->nodes[node].field = static_cast<uint32_t>(a_->fields.size());
+      a_->fields.emplace_back();
+    }
+    FieldInfo& f = a_->fields[a_->nodes[node].field];
+    for (const Condition& c : ft.alternatives) {
+      if (c.kind == CondKind::kAnythingBut) {
+        uint32_t slot = static_cast<uint32_t>(a_->slot_predicate.size());
+        a_->slot_predicate.push_back(pid);
+        f.ab_slots.push_back(slot);
+        for (const Condition& e : c.excluded) f.exclusion.Add(e, slot);
+      } else {
+        f.positive.Add(c, pid);
+      }
+    }
+    if (ft.absent_ok) f.absent.push_back(pid);
+    return pid;
+  }
+
+  Automaton* a_;
+  absl::flat_hash_map<std::string, uint32_t> node_by_path_;
+  absl::flat_hash_map<std::string, uint32_t> predicate_by_key_;
+};
+
+}  // namespace
+
+absl::StatusOr<Automaton> Automaton::Compile(const std::vector<ParsedPattern>& patterns) {
+  Automaton a;
+  a.rule_count = patterns.size();
+  Compiler c(&a);
+  for (uint32_t i = 0; i < patterns.size(); ++i) c.AddRule(i, patterns[i]);
+  c.Finish();
+  return a;
+}
+
+size_t Automaton::MemoryBytes() const {
+  size_t b = sizeof(*this);
+  for (const PathNode& n : nodes) {
+    b += sizeof(PathNode) + n.small.capacity() * 40 + n.large.capacity() * 40;
+  }
+  for (const FieldInfo& f : fields) {
+    b += f.positive.MemoryBytes() + f.exclusion.MemoryBytes() + f.ab_slots.capacity() * 4 +
+         f.absent.capacity() * 4;
+  }
+  for (const Predicate& p : predicates) b += sizeof(Predicate) + p.subrules.capacity() * 4;
+  for (const Subrule& s : subrules) b += sizeof(Subrule) + s.predicates.capacity() * 4;
+  b += slot_predicate.capacity() * 4;
+  return b;
+}
+
+}  // namespace busbar::matcher::internal

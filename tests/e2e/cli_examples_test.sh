@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# End-to-end check of the `busbar` CLI on deploy/examples.
+# Usage: cli_examples_test.sh BUSBAR EXAMPLES_DIR
+set -euo pipefail
+
+busbar=$1
+examples=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+failures=0
+passes=0
+pass() { passes=$((passes + 1)); echo "ok   $1"; }
+fail() { failures=$((failures + 1)); echo "FAIL $1"; }
+
+# Runs "$@", storing stdout, stderr and the exit code in out, err and rc.
+run() {
+  rc=0
+  "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+  out=$(cat "$tmp/out")
+  err=$(cat "$tmp/err")
+}
+
+# --- busbar match on the examples: exit 0, one output line per non-empty event line.
+run "$busbar" match --patterns "$examples/patterns.json" "$examples/events.jsonl"
+want_lines=$(grep -c -v '^[[:space:]]*$' "$examples/events.jsonl" || true)
+got_lines=$(grep -c '' "$tmp/out" || true)
+if [ "$rc" -eq 0 ] && [ "$got_lines" -eq "$want_lines" ] && [ "$want_lines" -gt 0 ]; then
+  pass "match examples: $got_lines output lines for $want_lines events"
+else
+  fail "match examples: exit $rc, $got_lines output lines for $want_lines events; stderr: $err"
+fi
+
+# --- the same events from standard input give the same output.
+expected=$out
+rc=0
+out=$("$busbar" match --patterns "$examples/patterns.json" <"$examples/events.jsonl" 2>"$tmp/err") || rc=$?
+if [ "$rc" -eq 0 ] && [ "$out" = "$expected" ]; then
+  pass "match examples from stdin"
+else
+  fail "match examples from stdin: exit $rc; stderr: $(cat "$tmp/err")"
+fi
+
+# --- a malformed line: exit 1, its output line is an error object, the others still match.
+printf '%s\n' '{"source":"a"}' '{"source": "a", ' '{"source":"b"}' >"$tmp/events.jsonl"
+printf '%s\n' '{"r1": {"source": ["a"]}}' >"$tmp/patterns.json"
+run "$busbar" match --patterns "$tmp/patterns.json" "$tmp/events.jsonl"
+line2=$(sed -n 2p "$tmp/out")
+if [ "$rc" -eq 1 ] && [ "$(grep -c '' "$tmp/out")" -eq 3 ] && [[ "$line2" == '{"error":'* ]]; then
+  pass "match malformed line: exit 1, error line in place"
+else
+  fail "match malformed line: exit $rc; stdout: $out; stderr: $err"
+fi
+
+# --- test-pattern: true -> exit 0 "true"; false -> exit 1; invalid pattern -> exit 2.
+run "$busbar" test-pattern '{"source":["aws.ec2"],"detail":{"n":[{"numeric":[">",1]}]}}' \
+  '{"source":"aws.ec2","detail":{"n":2}}'
+if [ "$rc" -eq 0 ] && [ "$out" = "true" ]; then
+  pass "test-pattern true"
+else
+  fail "test-pattern true: exit $rc, stdout '$out', stderr '$err'"
+fi
+
+run "$busbar" test-pattern '{"source":["aws.ec2"]}' '{"source":"aws.s3"}'
+if [ "$rc" -eq 1 ] && [ "$out" = "false" ]; then
+  pass "test-pattern false"
+else
+  fail "test-pattern false: exit $rc, stdout '$out', stderr '$err'"
+fi
+
+run "$busbar" test-pattern '{"source":"aws.ec2"}' '{"source":"aws.ec2"}'
+if [ "$rc" -eq 2 ] && [[ "$err" == "Event pattern is not valid. Reason:"* ]]; then
+  pass "test-pattern invalid pattern"
+else
+  fail "test-pattern invalid pattern: exit $rc, stderr '$err'"
+fi
+
+echo "$passes passed, $failures failed"
+[ "$failures" -eq 0 ]
