@@ -15,7 +15,10 @@
 #include "matcher/text.h"
 
 #if defined(__SSE2__)
-#include <emmintrin.h>
+#include <immintrin.h>
+// The AVX2/AVX-512 paths live in target("...") functions chosen at run time;
+// their vector types never cross a function boundary.
+#pragma GCC diagnostic ignored "-Wpsabi"
 #endif
 
 namespace busbar::matcher::internal {
@@ -25,14 +28,16 @@ struct Masks {
   uint64_t quote = 0, backslash = 0, open = 0, close = 0;
 };
 
-inline Masks Classify64(const char* s) {
+// Classifies 64 bytes: quotes, backslashes, '{' or '[', '}' or ']'. ORing 0x20
+// maps '[' to '{' and ']' to '}', so two compares find all four brackets.
+inline Masks ClassifyBaseline(const char* s) {
   Masks m;
 #if defined(__SSE2__)
   const __m128i q = _mm_set1_epi8('"'), b = _mm_set1_epi8('\\');
   const __m128i o = _mm_set1_epi8('{'), c = _mm_set1_epi8('}'), x20 = _mm_set1_epi8(0x20);
   for (int i = 0; i < 4; ++i) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 16 * i));
-    __m128i v20 = _mm_or_si128(v, x20);  // '[' -> '{', ']' -> '}'
+    __m128i v20 = _mm_or_si128(v, x20);
     int shift = 16 * i;
     m.quote |= uint64_t(uint16_t(_mm_movemask_epi8(_mm_cmpeq_epi8(v, q)))) << shift;
     m.backslash |= uint64_t(uint16_t(_mm_movemask_epi8(_mm_cmpeq_epi8(v, b)))) << shift;
@@ -51,6 +56,39 @@ inline Masks Classify64(const char* s) {
 #endif
   return m;
 }
+
+#if defined(__x86_64__)
+__attribute__((target("avx2"))) inline Masks ClassifyAvx2(const char* s) {
+  Masks m;
+  for (int i = 0; i < 2; ++i) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + 32 * i));
+    const __m256i v20 = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
+    int shift = 32 * i;
+    m.quote |= uint64_t(uint32_t(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('"')))))
+               << shift;
+    m.backslash |=
+        uint64_t(uint32_t(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\\')))))
+        << shift;
+    m.open |= uint64_t(uint32_t(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v20, _mm256_set1_epi8('{')))))
+              << shift;
+    m.close |=
+        uint64_t(uint32_t(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v20, _mm256_set1_epi8('}')))))
+        << shift;
+  }
+  return m;
+}
+
+__attribute__((target("avx512f,avx512bw"))) inline Masks ClassifyAvx512(const char* s) {
+  Masks m;
+  const __m512i v = _mm512_loadu_si512(s);
+  const __m512i v20 = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
+  m.quote = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"'));
+  m.backslash = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\\'));
+  m.open = _mm512_cmpeq_epi8_mask(v20, _mm512_set1_epi8('{'));
+  m.close = _mm512_cmpeq_epi8_mask(v20, _mm512_set1_epi8('}'));
+  return m;
+}
+#endif
 
 inline uint64_t PrefixXor(uint64_t x) {
   x ^= x << 1;
@@ -89,6 +127,39 @@ inline int Popcount(uint64_t x) {
 }
 
 inline bool IsWs(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+struct SkipResult {
+  enum Outcome { kOk, kEnd, kTooDeep } outcome;
+  const char* at;  // kOk: just past the closing bracket; kTooDeep: the bracket
+};
+
+// Three copies of the skip loop, one per instruction set (see skip_loop.inc).
+#define BUSBAR_SKIP_NAME SkipBaseline
+#define BUSBAR_SKIP_TARGET
+#define BUSBAR_CLASSIFY ClassifyBaseline
+#include "matcher/skip_loop.inc"
+#if defined(__x86_64__)
+#define BUSBAR_SKIP_NAME SkipAvx2
+#define BUSBAR_SKIP_TARGET __attribute__((target("avx2")))
+#define BUSBAR_CLASSIFY ClassifyAvx2
+#include "matcher/skip_loop.inc"
+#define BUSBAR_SKIP_NAME SkipAvx512
+#define BUSBAR_SKIP_TARGET __attribute__((target("avx512f,avx512bw")))
+#define BUSBAR_CLASSIFY ClassifyAvx512
+#include "matcher/skip_loop.inc"
+#endif
+
+using SkipFn = SkipResult (*)(const char*, const char*, int, int);
+
+// The widest implementation this CPU runs, chosen once at start-up.
+const SkipFn kSkip = [] {
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512bw")) return &SkipAvx512;
+  if (__builtin_cpu_supports("avx2")) return &SkipAvx2;
+#endif
+  return &SkipBaseline;
+}();
 
 class Walker {
  public:
@@ -205,66 +276,13 @@ class Walker {
 
   // p_ at '{' or '[' opening a container at nesting `depth`; skips past its end.
   bool SkipContainer(int depth) {
-    const char* s = p_ + 1;
-    int d = 1;
-    bool in_str = false, esc = false;
-    char tmp[64];
-    while (true) {
-      if (s >= end_) return Fail("unexpected end of input", p_);
-      size_t avail = static_cast<size_t>(end_ - s);
-      const char* blk = s;
-      if (avail < 64) {
-        std::memcpy(tmp, s, avail);
-        std::memset(tmp + avail, ' ', 64 - avail);
-        blk = tmp;
-      }
-      Masks m = Classify64(blk);
-      if (m.backslash != 0 || esc) {
-        size_t n = avail < 64 ? avail : 64;
-        for (size_t i = 0; i < n; ++i) {
-          char c = blk[i];
-          if (in_str) {
-            if (esc) {
-              esc = false;
-            } else if (c == '\\') {
-              esc = true;
-            } else if (c == '"') {
-              in_str = false;
-            }
-          } else if (c == '"') {
-            in_str = true;
-          } else if (c == '{' || c == '[') {
-            if (depth + d++ > max_depth_) return TooDeep(s + i);
-          } else if (c == '}' || c == ']') {
-            if (--d == 0) {
-              p_ = s + i + 1;
-              return true;
-            }
-          }
-        }
-        s += 64;
-        continue;
-      }
-      uint64_t inside = PrefixXor(m.quote) ^ (in_str ? ~uint64_t{0} : 0);
-      in_str = (inside >> 63) != 0;
-      uint64_t o = m.open & ~inside, c = m.close & ~inside;
-      int no = Popcount(o), nc = Popcount(c);
-      if (nc < d && depth + d + no - 1 <= max_depth_) {
-        d += no - nc;
-        s += 64;
-        continue;
-      }
-      for (uint64_t all = o | c; all != 0; all &= all - 1) {
-        int bit = __builtin_ctzll(all);
-        if ((o >> bit) & 1) {
-          if (depth + d++ > max_depth_) return TooDeep(s + bit);
-        } else if (--d == 0) {
-          p_ = s + bit + 1;
-          return true;
-        }
-      }
-      s += 64;
+    SkipResult r = kSkip(p_ + 1, end_, depth, max_depth_);
+    if (r.outcome == SkipResult::kOk) {
+      p_ = r.at;
+      return true;
     }
+    if (r.outcome == SkipResult::kTooDeep) return TooDeep(r.at);
+    return Fail("unexpected end of input", p_);
   }
 
   bool SkipValue(int depth) {

@@ -25,14 +25,40 @@ run() {
 run "$busbar" match --patterns "$examples/patterns.json" "$examples/events.jsonl"
 want_lines=$(grep -c -v '^[[:space:]]*$' "$examples/events.jsonl" || true)
 got_lines=$(grep -c '' "$tmp/out" || true)
+cp "$tmp/out" "$tmp/lines"
 if [ "$rc" -eq 0 ] && [ "$got_lines" -eq "$want_lines" ] && [ "$want_lines" -gt 0 ]; then
   pass "match examples: $got_lines output lines for $want_lines events"
 else
   fail "match examples: exit $rc, $got_lines output lines for $want_lines events; stderr: $err"
 fi
 
+# --- every output line is a JSON array of rule names from patterns.json, some non-empty,
+#     and --count agrees with the per-event output rule by rule.
+run "$busbar" match --patterns "$examples/patterns.json" --count "$examples/events.jsonl"
+counts=$out
+if [ "$rc" -eq 0 ] && python3 - "$examples/patterns.json" "$tmp/lines" "$counts" <<'PY'
+import collections, json, sys
+names = list(json.load(open(sys.argv[1])))
+seen = collections.Counter()
+for line in open(sys.argv[2]):
+    arr = json.loads(line)
+    assert isinstance(arr, list) and all(n in names for n in arr), line
+    assert arr == sorted(arr, key=lambda n: n.encode()), line
+    seen.update(arr)
+assert sum(seen.values()) > 0, "no event matched any rule"
+counted = [tuple(l.rsplit("\t", 1)) for l in sys.argv[3].splitlines()]
+assert [n for n, _ in counted] == names, counted
+for n, c in counted:
+    assert int(c) == seen[n], (n, c, seen[n])
+PY
+then
+  pass "match examples: names valid and sorted, --count agrees"
+else
+  fail "match examples: output or --count inconsistent (exit $rc)"
+fi
+
 # --- the same events from standard input give the same output.
-expected=$out
+expected=$(cat "$tmp/lines")
 rc=0
 out=$("$busbar" match --patterns "$examples/patterns.json" <"$examples/events.jsonl" 2>"$tmp/err") || rc=$?
 if [ "$rc" -eq 0 ] && [ "$out" = "$expected" ]; then
@@ -45,8 +71,11 @@ fi
 printf '%s\n' '{"source":"a"}' '{"source": "a", ' '{"source":"b"}' >"$tmp/events.jsonl"
 printf '%s\n' '{"r1": {"source": ["a"]}}' >"$tmp/patterns.json"
 run "$busbar" match --patterns "$tmp/patterns.json" "$tmp/events.jsonl"
+line1=$(sed -n 1p "$tmp/out")
 line2=$(sed -n 2p "$tmp/out")
-if [ "$rc" -eq 1 ] && [ "$(grep -c '' "$tmp/out")" -eq 3 ] && [[ "$line2" == '{"error":'* ]]; then
+line3=$(sed -n 3p "$tmp/out")
+if [ "$rc" -eq 1 ] && [ "$(grep -c '' "$tmp/out")" -eq 3 ] && [ "$line1" = '["r1"]' ] &&
+  [[ "$line2" == '{"error":'* ]] && [ "$line3" = '[]' ]; then
   pass "match malformed line: exit 1, error line in place"
 else
   fail "match malformed line: exit $rc; stdout: $out; stderr: $err"
