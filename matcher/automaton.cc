@@ -83,9 +83,7 @@ std::vector<uint64_t> Solve(std::vector<Item>& items, size_t lo, size_t hi, uint
 
 void MatchState::Begin(const Automaton& a) {
   a_ = &a;
-  Grow(pred_stamp_, a.predicates.size());
-  Grow(pred_free_, a.predicates.size());
-  Grow(pred_head_, a.predicates.size());
+  if (pred_.size() < a.predicates.size()) pred_.resize(a.predicates.size());
   Grow(field_seen_, a.fields.size());
   Grow(slot_blocked_, a.slot_predicate.size());
   Grow(sub_stamp_, a.subrules.size());
@@ -93,12 +91,14 @@ void MatchState::Begin(const Automaton& a) {
   Grow(rule_stamp_, a.rule_count);
   if (++epoch_ == 0) {
     // The stamps wrapped around: forget everything once every 2^32 events.
-    for (auto* v : {&pred_stamp_, &pred_free_, &field_seen_, &sub_stamp_, &rule_stamp_}) {
+    std::fill(pred_.begin(), pred_.end(), PredScratch{});
+    for (auto* v : {&field_seen_, &sub_stamp_, &rule_stamp_}) {
       std::fill(v->begin(), v->end(), 0);
     }
     epoch_ = 1;
   }
   satisfied_.clear();
+  direct_rules_.clear();
   entries_.clear();
   mem_pool_.clear();
   membership_.clear();
@@ -106,24 +106,24 @@ void MatchState::Begin(const Automaton& a) {
 }
 
 void MatchState::Satisfy(uint32_t pid, bool free_leaf) {
-  if (pred_stamp_[pid] != epoch_) {
-    pred_stamp_[pid] = epoch_;
-    pred_head_[pid] = kNone;
+  PredScratch& p = pred_[pid];
+  if (p.stamp != epoch_) {
+    p.stamp = epoch_;
+    p.head = kNone;
     satisfied_.push_back(pid);
   }
   if (free_leaf) {
-    pred_free_[pid] = epoch_;
+    p.free = epoch_;
     return;
   }
-  if (pred_free_[pid] == epoch_) return;
+  if (p.free == epoch_) return;
   if (leaf_mem_off_ == kNone) {
     leaf_mem_off_ = static_cast<uint32_t>(mem_pool_.size());
     mem_pool_.insert(mem_pool_.end(), membership_.begin(), membership_.end());
   }
-  uint32_t head = pred_head_[pid];
-  if (head != kNone && entries_[head].mem_off == leaf_mem_off_) return;  // same leaf again
-  entries_.push_back({head, leaf_mem_off_, static_cast<uint32_t>(membership_.size() / 2)});
-  pred_head_[pid] = static_cast<uint32_t>(entries_.size() - 1);
+  if (p.head != kNone && entries_[p.head].mem_off == leaf_mem_off_) return;  // same leaf again
+  entries_.push_back({p.head, leaf_mem_off_, static_cast<uint32_t>(membership_.size() / 2)});
+  p.head = static_cast<uint32_t>(entries_.size() - 1);
 }
 
 void MatchState::OnLeaf(uint32_t field, const LeafValue& v) {
@@ -134,7 +134,7 @@ void MatchState::OnLeaf(uint32_t field, const LeafValue& v) {
   if (!f.positive.empty()) {
     ids_.clear();
     f.positive.Match(v, ids_);
-    for (uint32_t pid : ids_) Satisfy(pid, free_leaf);
+    for (uint32_t id : ids_) Hit(id, free_leaf);
   }
   if (!f.ab_slots.empty()) {
     if (++leaf_epoch_ == 0) {
@@ -145,7 +145,7 @@ void MatchState::OnLeaf(uint32_t field, const LeafValue& v) {
     f.exclusion.Match(v, ids_);
     for (uint32_t slot : ids_) slot_blocked_[slot] = leaf_epoch_;
     for (uint32_t slot : f.ab_slots) {
-      if (slot_blocked_[slot] != leaf_epoch_) Satisfy(a_->slot_predicate[slot], free_leaf);
+      if (slot_blocked_[slot] != leaf_epoch_) Hit(a_->slot_predicate[slot], free_leaf);
     }
   }
 }
@@ -153,12 +153,12 @@ void MatchState::OnLeaf(uint32_t field, const LeafValue& v) {
 bool MatchState::Consistent(const Subrule& s) {
   std::vector<uint32_t> bound;  // predicates satisfied only inside arrays
   for (uint32_t pid : s.predicates) {
-    if (pred_free_[pid] != epoch_) bound.push_back(pid);
+    if (pred_[pid].free != epoch_) bound.push_back(pid);
   }
   if (bound.size() <= 1) return true;
   std::vector<Item> items;
   for (size_t j = 0; j < bound.size(); ++j) {
-    for (uint32_t e = pred_head_[bound[j]]; e != kNone; e = entries_[e].next) {
+    for (uint32_t e = pred_[bound[j]].head; e != kNone; e = entries_[e].next) {
       items.push_back({uint64_t{1} << j, mem_pool_.data() + entries_[e].mem_off, entries_[e].mem_len});
     }
   }
@@ -173,19 +173,21 @@ void MatchState::Finish(std::vector<uint32_t>& rules) {
   for (uint32_t field : a_->fields_with_absent) {
     if (field_seen_[field] == epoch_) continue;
     leaf_mem_off_ = kNone;
-    for (uint32_t pid : a_->fields[field].absent) Satisfy(pid, /*free_leaf=*/true);
+    for (uint32_t id : a_->fields[field].absent) Hit(id, /*free_leaf=*/true);
   }
   candidates_.clear();
+  rules.assign(direct_rules_.begin(), direct_rules_.end());
   for (uint32_t pid : satisfied_) {
-    for (uint32_t sid : a_->predicates[pid].subrules) {
+    const PredicateInfo& info = a_->pred_info[pid];
+    for (uint32_t k = info.sub_begin; k < info.sub_begin + info.sub_count; ++k) {
+      uint32_t sid = a_->pred_subrules[k];
       if (sub_stamp_[sid] != epoch_) {
         sub_stamp_[sid] = epoch_;
         sub_count_[sid] = 0;
       }
-      if (++sub_count_[sid] == a_->subrules[sid].predicates.size()) candidates_.push_back(sid);
+      if (++sub_count_[sid] == a_->sub_size[sid]) candidates_.push_back(sid);
     }
   }
-  rules.clear();
   for (uint32_t sid : candidates_) {
     const Subrule& s = a_->subrules[sid];
     if (rule_stamp_[s.rule] == epoch_) continue;

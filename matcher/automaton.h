@@ -69,6 +69,19 @@ struct Subrule {
   std::vector<uint32_t> predicates;
 };
 
+// The hot per-predicate data, flat: where its subrules are in
+// Automaton::pred_subrules.
+struct PredicateInfo {
+  uint32_t sub_begin = 0;
+  uint32_t sub_count = 0;
+};
+
+// Ids in the value indexes (and slot_predicate) are predicate ids, except that
+// a predicate that is a whole rule by itself (its only subrule is just this
+// predicate: the common one-field rule) is stored as kDirectRule | rule id, so a
+// matching leaf completes the rule without any per-predicate bookkeeping.
+inline constexpr uint32_t kDirectRule = 0x80000000u;
+
 class Automaton {
  public:
   // Compiles parsed patterns; patterns[i] belongs to rule i.
@@ -81,6 +94,11 @@ class Automaton {
   std::vector<Predicate> predicates;
   std::vector<Subrule> subrules;
   size_t rule_count = 0;
+
+  // Flat copies of the above for the matching loop (fewer cache misses).
+  std::vector<PredicateInfo> pred_info;
+  std::vector<uint32_t> pred_subrules;
+  std::vector<uint32_t> sub_size;
 
   size_t MemoryBytes() const;
 };
@@ -116,6 +134,17 @@ class MatchState {
     uint32_t mem_len;   // number of pairs
   };
   void Satisfy(uint32_t pid, bool free_leaf);
+  void Hit(uint32_t id, bool free_leaf) {
+    if (id & kDirectRule) {
+      uint32_t rule = id & ~kDirectRule;
+      if (rule_stamp_[rule] != epoch_) {
+        rule_stamp_[rule] = epoch_;
+        direct_rules_.push_back(rule);
+      }
+    } else {
+      Satisfy(id, free_leaf);
+    }
+  }
   bool Consistent(const Subrule& s);
 
   const Automaton* a_ = nullptr;
@@ -125,7 +154,12 @@ class MatchState {
   std::vector<uint32_t> membership_;  // (array id, element index) pairs
   uint32_t leaf_mem_off_ = kNone;     // this leaf's membership copy in mem_pool_
 
-  std::vector<uint32_t> pred_stamp_, pred_free_, pred_head_;
+  struct PredScratch {
+    uint32_t stamp = 0;  // epoch in which the predicate was first satisfied
+    uint32_t free = 0;   // epoch in which a leaf outside any array satisfied it
+    uint32_t head = 0;   // first Entry of its leaves inside arrays
+  };
+  std::vector<PredScratch> pred_;
   std::vector<uint32_t> satisfied_;
   std::vector<Entry> entries_;
   std::vector<uint32_t> mem_pool_;
@@ -135,6 +169,7 @@ class MatchState {
   std::vector<uint32_t> rule_stamp_;
   std::vector<uint32_t> ids_;
   std::vector<uint32_t> candidates_;
+  std::vector<uint32_t> direct_rules_;
   std::string fold_buffer_, unescape_buffer_, key_buffer_;
 };
 

@@ -45,6 +45,29 @@ class Compiler {
       a_->fields[f].exclusion.Finalize();
       if (!a_->fields[f].absent.empty()) a_->fields_with_absent.push_back(f);
     }
+    a_->pred_info.resize(a_->predicates.size());
+    std::vector<uint32_t> direct(a_->predicates.size());
+    for (uint32_t pid = 0; pid < a_->predicates.size(); ++pid) {
+      const auto& subs = a_->predicates[pid].subrules;
+      PredicateInfo& info = a_->pred_info[pid];
+      info.sub_begin = static_cast<uint32_t>(a_->pred_subrules.size());
+      info.sub_count = static_cast<uint32_t>(subs.size());
+      a_->pred_subrules.insert(a_->pred_subrules.end(), subs.begin(), subs.end());
+      direct[pid] = pid;
+      if (subs.size() == 1 && a_->subrules[subs[0]].predicates.size() == 1) {
+        direct[pid] = kDirectRule | a_->subrules[subs[0]].rule;
+      }
+    }
+    for (FieldInfo& f : a_->fields) {
+      f.positive.RemapIds(direct);
+    }
+    for (uint32_t& pid : a_->slot_predicate) pid = direct[pid];
+    for (FieldInfo& f : a_->fields) {
+      for (uint32_t& pid : f.absent) pid = direct[pid];
+    }
+    for (const Subrule& s : a_->subrules) {
+      a_->sub_size.push_back(static_cast<uint32_t>(s.predicates.size()));
+    }
     for (PathNode& n : a_->nodes) {
       if (n.small.size() > kSmallChildren) {
         for (auto& [k, id] : n.small) n.large[k] = id;

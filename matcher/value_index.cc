@@ -159,6 +159,22 @@ void ValueIndex::Finalize() {
   ranges_.shrink_to_fit();
 }
 
+void ValueIndex::RemapIds(const std::vector<uint32_t>& map) {
+  auto remap = [&](IdList& l) {
+    for (uint32_t& id : l) id = map[id];
+  };
+  for (IdList* l : {&any_, &true_, &false_, &null_}) remap(*l);
+  for (auto* m : {&strings_, &folded_, &number_texts_, &prefix_.map, &suffix_.map, &ci_prefix_.map,
+                  &ci_suffix_.map, &v4_.map, &v6_.map}) {
+    for (auto& [k, l] : *m) remap(l);
+  }
+  for (auto& [k, l] : numbers_) remap(l);
+  for (IdList& l : segments_) remap(l);
+  for (Range& r : ranges_) r.id = map[r.id];
+  for (auto& [w, id] : wildcards_) id = map[id];
+  for (auto& [re, id] : regexps_) id = map[id];
+}
+
 void ValueIndex::Match(const LeafValue& v, std::vector<uint32_t>& out) const {
   Append(&any_, out);
   switch (v.kind) {

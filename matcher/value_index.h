@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "matcher/pattern_parser.h"
 #include "matcher/wildcard.h"
 
@@ -44,7 +45,8 @@ struct LeafValue {
   std::string_view Folded() const;
 };
 
-using IdList = std::vector<uint32_t>;
+// Most values map to one condition; two ids fit inline in the hash slot.
+using IdList = absl::InlinedVector<uint32_t, 2>;
 
 class ValueIndex {
  public:
@@ -60,6 +62,9 @@ class ValueIndex {
   void Finalize();
 
   bool empty() const { return empty_; }
+
+  // Replaces every registered id by map[id]. REQUIRES: after Finalize.
+  void RemapIds(const std::vector<uint32_t>& map);
 
   // Appends to `out` the id of every condition `v` satisfies (ids may repeat).
   void Match(const LeafValue& v, std::vector<uint32_t>& out) const;
