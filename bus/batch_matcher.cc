@@ -25,17 +25,15 @@ struct BatchMatcher::Worker {
   PartResult result;
   matcher::MatchScratch scratch;
   std::vector<uint32_t> ids;
-  std::vector<uint64_t> counts;                     // by rule id, count mode only
+  std::vector<uint64_t> counts;                      // by rule id, count mode only
   std::unique_ptr<simdjson::dom::parser> validator;  // with options.validate only
 };
 
 namespace {
 
 bool IsBlank(std::string_view line) {
-  for (char c : line) {
-    if (c != ' ' && c != '\t' && c != '\r') return false;
-  }
-  return true;
+  return std::all_of(line.begin(), line.end(),
+                     [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
 }
 
 }  // namespace
@@ -44,8 +42,8 @@ BatchMatcher::BatchMatcher(std::shared_ptr<const matcher::Matcher> matcher,
                            const BatchOptions& options)
     : matcher_(std::move(matcher)),
       options_(options),
-      start_(std::max(options.threads, 1)),
-      done_(std::max(options.threads, 1)) {
+      start_(options.threads),
+      done_(options.threads) {
   const uint32_t rule_count = static_cast<uint32_t>(matcher_->rule_count());
   std::vector<uint32_t> by_name(rule_count);
   std::iota(by_name.begin(), by_name.end(), 0);
@@ -59,7 +57,7 @@ BatchMatcher::BatchMatcher(std::shared_ptr<const matcher::Matcher> matcher,
     AppendJsonString(matcher_->rule_name(id), quoted_names_[id]);
   }
 
-  for (int i = 0; i < std::max(options.threads, 1); ++i) {
+  for (int i = 0; i < options.threads; ++i) {
     auto worker = std::make_unique<Worker>();
     if (options_.count_only) worker->counts.assign(rule_count, 0);
     if (options_.validate) {
@@ -100,8 +98,8 @@ void BatchMatcher::MatchBlock(std::string_view block) {
     if (i + 1 < workers_.size()) {
       end = std::max(begin, block.size() * (i + 1) / workers_.size());
       const void* newline = std::memchr(block.data() + end, '\n', block.size() - end);
-      end = newline == nullptr ? block.size()
-                               : static_cast<const char*>(newline) - block.data() + 1;
+      end =
+          newline == nullptr ? block.size() : static_cast<const char*>(newline) - block.data() + 1;
     }
     workers_[i]->part = block.substr(begin, end - begin);
     begin = end;
@@ -141,16 +139,7 @@ void BatchMatcher::MatchPart(Worker& worker) const {
     if (IsBlank(line)) continue;
     ++result.events;
 
-    absl::Status status;
-    if (worker.validator != nullptr) {
-      const simdjson::error_code error =
-          worker.validator->parse(line.data(), line.size(), /*realloc_if_needed=*/false).error();
-      if (error != simdjson::SUCCESS) {
-        status = absl::InvalidArgumentError(
-            std::string("invalid JSON: ") + simdjson::error_message(error));
-      }
-    }
-    if (status.ok()) status = matcher_->Match(line, worker.scratch, worker.ids);
+    const absl::Status status = MatchEvent(worker, line);
     if (!status.ok()) {
       const std::string reason(status.message());
       if (!options_.count_only) {
@@ -167,6 +156,18 @@ void BatchMatcher::MatchPart(Worker& worker) const {
       AppendNames(worker.ids, result.output);
     }
   }
+}
+
+absl::Status BatchMatcher::MatchEvent(Worker& worker, std::string_view event) const {
+  if (worker.validator != nullptr) {
+    const simdjson::error_code error =
+        worker.validator->parse(event.data(), event.size(), /*realloc_if_needed=*/false).error();
+    if (error != simdjson::SUCCESS) {
+      return absl::InvalidArgumentError(std::string("invalid JSON: ") +
+                                        simdjson::error_message(error));
+    }
+  }
+  return matcher_->Match(event, worker.scratch, worker.ids);
 }
 
 void BatchMatcher::AppendNames(std::vector<uint32_t>& ids, std::string& out) const {

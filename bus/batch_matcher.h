@@ -18,12 +18,13 @@
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "matcher/matcher.h"
 
 namespace busbar::cli {
 
 struct BatchOptions {
-  int threads = 1;
+  int threads = 1;  // at least 1
   // Tally the matches of every rule instead of writing output lines.
   bool count_only = false;
   // Parse every event with simdjson's DOM parser before matching it, and treat
@@ -47,7 +48,7 @@ struct PartResult {
 
 class BatchMatcher {
  public:
-  // Starts options.threads - 1 worker threads.
+  // Starts options.threads - 1 worker threads. REQUIRES: options.threads >= 1.
   BatchMatcher(std::shared_ptr<const matcher::Matcher> matcher, const BatchOptions& options);
   // Stops and joins the worker threads.
   ~BatchMatcher();
@@ -71,6 +72,9 @@ class BatchMatcher {
 
   void WorkerLoop(Worker& worker);
   void MatchPart(Worker& worker) const;
+  // Puts the ids of the rules `event` matches in worker.ids, after checking
+  // the whole event is valid JSON if options_.validate.
+  absl::Status MatchEvent(Worker& worker, std::string_view event) const;
   // Appends `["name",...]` for `ids` (sorted here into name order).
   void AppendNames(std::vector<uint32_t>& ids, std::string& out) const;
 

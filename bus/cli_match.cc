@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include <chrono>
+#include <cinttypes>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -72,8 +73,8 @@ absl::StatusOr<MatchFlags> ParseFlags(const Args& args) {
       if (!absl::SimpleAtoi(absl::string_view(value.data(), value.size()), &flags.threads) ||
           flags.threads < 1 || flags.threads > kMaxThreads) {
         return absl::InvalidArgumentError(absl::StrCat("--threads needs a number from 1 to ",
-                                                       kMaxThreads, ", not '",
-                                                       std::string(value), "'"));
+                                                       kMaxThreads, ", not '", std::string(value),
+                                                       "'"));
       }
     } else {
       return absl::InvalidArgumentError(absl::StrCat("unknown option ", std::string(arg)));
@@ -93,9 +94,8 @@ absl::StatusOr<std::vector<matcher::RuleSpec>> LoadPatterns(const std::string& p
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (const simdjson::error_code error = parser.parse(*text).get(root); error) {
-    return absl::InvalidArgumentError(absl::StrCat("patterns file '", path,
-                                                   "' is not valid JSON: ",
-                                                   simdjson::error_message(error)));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "patterns file '", path, "' is not valid JSON: ", simdjson::error_message(error)));
   }
   simdjson::dom::object rules_object;
   if (root.get(rules_object) != simdjson::SUCCESS) {
@@ -114,18 +114,27 @@ absl::StatusOr<std::vector<matcher::RuleSpec>> LoadPatterns(const std::string& p
   return rules;
 }
 
+// What the input held so far.
+struct Totals {
+  uint64_t lines = 0;   // blank lines included
+  uint64_t events = 0;  // non-blank lines
+  uint64_t bytes = 0;
+  std::chrono::steady_clock::duration match_time{};
+  bool malformed = false;  // some line was not a valid event
+};
+
 // Writes the results of the last block in input order: output lines on
 // stdout, "line N: reason" on stderr for malformed lines.
-void WriteBlockResults(const BatchMatcher& batch, uint64_t* lines_before, bool* malformed) {
+void WriteBlockResults(const BatchMatcher& batch, Totals& totals) {
   for (size_t i = 0; i < batch.part_count(); ++i) {
     const PartResult& part = batch.part(i);
     std::fwrite(part.output.data(), 1, part.output.size(), stdout);
     for (const auto& [line, reason] : part.errors) {
-      std::fprintf(stderr, "line %llu: %s\n",
-                   static_cast<unsigned long long>(*lines_before + line), reason.c_str());
-      *malformed = true;
+      std::fprintf(stderr, "line %" PRIu64 ": %s\n", totals.lines + line, reason.c_str());
+      totals.malformed = true;
     }
-    *lines_before += part.lines;
+    totals.lines += part.lines;
+    totals.events += part.events;
   }
   // A block is all the input at hand (see LineBlockReader::Next), so a reader
   // at the end of a pipe sees each result as soon as its event came in.
@@ -135,36 +144,36 @@ void WriteBlockResults(const BatchMatcher& batch, uint64_t* lines_before, bool* 
 }  // namespace
 
 void PrintMatchHelp(std::FILE* out) {
-  std::fputs(
-      "Usage: busbar match --patterns FILE [options] [INPUT]\n"
-      "\n"
-      "Matches JSON events, one per line, against named EventBridge event patterns.\n"
-      "FILE is a JSON object mapping rule names to event patterns, e.g.\n"
-      "  {\"orders\": {\"source\": [\"shop\"]}, \"big\": {\"detail\": {\"total\": [{\"numeric\": [\">\", 100]}]}}}\n"
-      "INPUT is a file of events, one JSON object per line; '-' or none reads stdin,\n"
-      "and a name ending in .gz is decompressed. Empty lines (only whitespace) are\n"
-      "skipped and print nothing.\n"
-      "\n"
-      "For every event prints one line: a JSON array of the names of the matching\n"
-      "rules in byte order, e.g. [\"big\",\"orders\"] or []. A line that is not a valid\n"
-      "event prints {\"error\": \"<reason>\"}, and \"line N: <reason>\" goes to stderr.\n"
-      "\n"
-      "Options:\n"
-      "  --patterns FILE       the rules (required)\n"
-      "  --count               print only, at the end, \"name<TAB>count\" for every rule,\n"
-      "                        in FILE's order\n"
-      "  --stats               print to stderr the events, bytes, seconds spent matching\n"
-      "                        (parsing and matching; reading and decompression excluded)\n"
-      "                        and events per second\n"
-      "  --threads N           match on N threads (default 1); output keeps input order\n"
-      "  --validate            fully parse every event first; invalid JSON is malformed\n"
-      "                        even where matching would not read that far\n"
-      "  --strict-eventbridge  reject the RE2 'regexp' extension\n"
-      "  -h, --help            show this help\n"
-      "\n"
-      "Exit status: 0, or 1 if some line was not a valid event, or 2 for bad usage,\n"
-      "an unreadable file or an invalid pattern.\n",
-      out);
+  std::fputs(R"(Usage: busbar match --patterns FILE [options] [INPUT]
+
+Matches JSON events, one per line, against named EventBridge event patterns.
+FILE is a JSON object mapping rule names to event patterns, e.g.
+  {"orders": {"source": ["shop"]}, "big": {"detail": {"total": [{"numeric": [">", 100]}]}}}
+INPUT is a file of events, one JSON object per line; '-' or none reads stdin,
+and a name ending in .gz is decompressed. Empty lines (only whitespace) are
+skipped and print nothing.
+
+For every event prints one line: a JSON array of the names of the matching
+rules in byte order, e.g. ["big","orders"] or []. A line that is not a valid
+event prints {"error": "<reason>"}, and "line N: <reason>" goes to stderr.
+
+Options:
+  --patterns FILE       the rules (required)
+  --count               print only, at the end, "name<TAB>count" for every rule,
+                        in FILE's order
+  --stats               print to stderr the events, bytes, seconds spent matching
+                        (parsing and matching; reading and decompression excluded)
+                        and events per second
+  --threads N           match on N threads (default 1); output keeps input order
+  --validate            fully parse every event first; invalid JSON is malformed
+                        even where matching would not read that far
+  --strict-eventbridge  reject the RE2 'regexp' extension
+  -h, --help            show this help
+
+Exit status: 0, or 1 if some line was not a valid event, or 2 for bad usage,
+an unreadable file or an invalid pattern.
+)",
+             out);
 }
 
 int RunMatch(const Args& args) {
@@ -187,39 +196,38 @@ int RunMatch(const Args& args) {
                                  .count_only = flags->count,
                                  .validate = flags->validate,
                                  .max_event_depth = flags->options.max_event_depth});
-  uint64_t lines = 0, events = 0, bytes = 0;
-  bool malformed = false;
-  std::chrono::steady_clock::duration match_time{};
+  Totals totals;
   while (true) {
     absl::StatusOr<std::string_view> block = (*reader)->Next();
     if (!block.ok()) return PrintError(block.status());
     if (block->empty()) break;
     const auto start = std::chrono::steady_clock::now();
     batch.MatchBlock(*block);
-    match_time += std::chrono::steady_clock::now() - start;
-    bytes += block->size();
-    for (size_t i = 0; i < batch.part_count(); ++i) events += batch.part(i).events;
-    WriteBlockResults(batch, &lines, &malformed);
+    totals.match_time += std::chrono::steady_clock::now() - start;
+    totals.bytes += block->size();
+    WriteBlockResults(batch, totals);
   }
 
   if (flags->count) {
     const std::vector<uint64_t> counts = batch.RuleCounts();
     for (size_t id = 0; id < counts.size(); ++id) {
-      std::fprintf(stdout, "%s\t%llu\n", (*rules)[id].name.c_str(),
-                   static_cast<unsigned long long>(counts[id]));
+      const std::string& name = (*rules)[id].name;  // may hold any byte, NUL too
+      std::fwrite(name.data(), 1, name.size(), stdout);
+      std::fprintf(stdout, "\t%" PRIu64 "\n", counts[id]);
     }
   }
   if (flags->stats) {
-    const double seconds = std::chrono::duration<double>(match_time).count();
-    std::fprintf(stderr, "events=%llu bytes=%llu match_seconds=%.3f events_per_second=%.0f\n",
-                 static_cast<unsigned long long>(events), static_cast<unsigned long long>(bytes),
-                 seconds, seconds > 0 ? static_cast<double>(events) / seconds : 0.0);
+    const double seconds = std::chrono::duration<double>(totals.match_time).count();
+    std::fprintf(stderr,
+                 "events=%" PRIu64 " bytes=%" PRIu64 " match_seconds=%.3f events_per_second=%.0f\n",
+                 totals.events, totals.bytes, seconds,
+                 seconds > 0 ? static_cast<double>(totals.events) / seconds : 0.0);
   }
   if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
     std::fputs("busbar match: cannot write the output\n", stderr);
     return kExitUsage;
   }
-  return malformed ? 1 : 0;
+  return totals.malformed ? 1 : 0;
 }
 
 }  // namespace busbar::cli

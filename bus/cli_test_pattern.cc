@@ -10,20 +10,20 @@
 namespace busbar::cli {
 
 void PrintTestPatternHelp(std::FILE* out) {
-  std::fputs(
-      "Usage: busbar test-pattern [--strict-eventbridge] PATTERN EVENT\n"
-      "\n"
-      "Tests whether the event pattern PATTERN matches the event EVENT, as\n"
-      "EventBridge's TestEventPattern does. Each argument is JSON text, or @path\n"
-      "to read it from a file.\n"
-      "\n"
-      "Prints 'true' and exits 0 if it matches, prints 'false' and exits 1 if not.\n"
-      "An invalid pattern or event is reported on stderr with exit status 2.\n"
-      "\n"
-      "Options:\n"
-      "  --strict-eventbridge  reject the RE2 'regexp' extension\n"
-      "  -h, --help            show this help\n",
-      out);
+  std::fputs(R"(Usage: busbar test-pattern [--strict-eventbridge] PATTERN EVENT
+
+Tests whether the event pattern PATTERN matches the event EVENT, as
+EventBridge's TestEventPattern does. Each argument is JSON text, or @path
+to read it from a file.
+
+Prints 'true' and exits 0 if it matches, prints 'false' and exits 1 if not.
+An invalid pattern or event is reported on stderr with exit status 2.
+
+Options:
+  --strict-eventbridge  reject the RE2 'regexp' extension
+  -h, --help            show this help
+)",
+             out);
 }
 
 int RunTestPattern(const Args& args) {

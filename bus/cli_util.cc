@@ -35,6 +35,9 @@ absl::StatusOr<std::string> ReadJsonArg(std::string_view arg) {
 }
 
 void AppendJsonString(std::string_view s, std::string& out) {
+  // Characters with a two-character escape, and the letter after the backslash.
+  static constexpr std::string_view kEscaped = "\"\\\n\r\t\b\f";
+  static constexpr std::string_view kLetters = "\"\\nrtbf";
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
   size_t plain_start = 0;  // copy runs of bytes that need no escape in one append
@@ -43,18 +46,13 @@ void AppendJsonString(std::string_view s, std::string& out) {
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(s.data() + plain_start, i - plain_start);
     plain_start = i + 1;
-    switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
-      case '\b': out.append("\\b"); break;
-      case '\f': out.append("\\f"); break;
-      default:
-        out.append("\\u00");
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 0xf]);
+    out.push_back('\\');
+    if (const size_t k = kEscaped.find(s[i]); k != std::string_view::npos) {
+      out.push_back(kLetters[k]);
+    } else {
+      out.append("u00");
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xf]);
     }
   }
   out.append(s.data() + plain_start, s.size() - plain_start);
@@ -85,9 +83,8 @@ int PrintError(const absl::Status& status) {
 
 int UsageError(std::string_view command, std::string_view message) {
   std::fprintf(stderr, "busbar %.*s: %.*s\nRun 'busbar help %.*s' for usage.\n",
-               static_cast<int>(command.size()), command.data(),
-               static_cast<int>(message.size()), message.data(),
-               static_cast<int>(command.size()), command.data());
+               static_cast<int>(command.size()), command.data(), static_cast<int>(message.size()),
+               message.data(), static_cast<int>(command.size()), command.data());
   return kExitUsage;
 }
 

@@ -80,7 +80,8 @@ absl::StatusOr<std::unique_ptr<LineBlockReader>> LineBlockReader::Open(const std
     source = std::make_unique<FdSource>(STDIN_FILENO, "stdin", /*owned=*/false);
   } else if (absl::EndsWith(path, ".gz")) {
     gzFile file = gzopen(path.c_str(), "rb");
-    if (file == nullptr) return absl::ErrnoToStatus(errno, absl::StrCat("cannot open '", path, "'"));
+    if (file == nullptr)
+      return absl::ErrnoToStatus(errno, absl::StrCat("cannot open '", path, "'"));
     gzbuffer(file, 1 << 18);
     source = std::make_unique<GzSource>(file, absl::StrCat("'", path, "'"));
   } else {

@@ -56,11 +56,11 @@ class LineBlockReader {
 
   std::unique_ptr<ByteSource> source_;
   const size_t padding_;
-  size_t capacity_;                // usable bytes of buffer_ (padding excluded)
+  size_t capacity_;                 // usable bytes of buffer_ (padding excluded)
   std::unique_ptr<char[]> buffer_;  // capacity_ + padding_ bytes
-  size_t filled_ = 0;              // bytes of input in buffer_
-  size_t returned_ = 0;            // bytes at the front returned by the last Next()
-  bool at_end_ = false;            // the source has no more bytes
+  size_t filled_ = 0;               // bytes of input in buffer_
+  size_t returned_ = 0;             // bytes at the front returned by the last Next()
+  bool at_end_ = false;             // the source has no more bytes
 };
 
 }  // namespace busbar::cli

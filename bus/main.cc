@@ -59,9 +59,13 @@ int Help(const busbar::cli::Args& args) {
     PrintUsage(stdout);
     return 0;
   }
+  if (args.size() > 1) {
+    std::fputs("busbar help: takes at most one COMMAND\n", stderr);
+    return busbar::cli::kExitUsage;
+  }
   const Command* command = FindCommand(args[0]);
-  if (command == nullptr || args.size() > 1) {
-    std::fprintf(stderr, "busbar help: unknown command '%.*s'\n\n",
+  if (command == nullptr) {
+    std::fprintf(stderr, "busbar help: no such command '%.*s'\n\n",
                  static_cast<int>(args[0].size()), args[0].data());
     PrintUsage(stderr);
     return busbar::cli::kExitUsage;
