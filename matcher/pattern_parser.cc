@@ -146,9 +146,11 @@ class PatternParser {
     Condition c;
     c.kind = CondKind::kNumber;
     c.text = v.text;
-    if (!ParseDouble(v.text, &c.number) || !std::isfinite(c.number)) {
-      return Fail(path, absl::StrCat("number ", v.text, " is out of range"));
+    if (!ParseDouble(v.text, &c.number)) {
+      return Fail(path, absl::StrCat("invalid number ", v.text));
     }
+    // A number beyond the double range is matched by its text, like any other
+    // number that does not round-trip.
     c.round_trips = RoundTrips(v.text, c.number);
     return c;
   }

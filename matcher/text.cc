@@ -4,6 +4,8 @@
 #include <arpa/inet.h>
 
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <system_error>
 
@@ -220,10 +222,18 @@ bool IsJsonNumber(std::string_view s) {
 
 bool ParseDouble(std::string_view raw, double* value) {
   auto r = std::from_chars(raw.data(), raw.data() + raw.size(), *value);
-  return r.ec == std::errc() && r.ptr == raw.data() + raw.size();
+  if (r.ptr != raw.data() + raw.size()) return false;
+  if (r.ec == std::errc()) return true;
+  if (r.ec != std::errc::result_out_of_range) return false;
+  // Beyond the double range: strtod gives the saturated value (+-inf, or 0 and
+  // subnormals for underflow). JSON numbers contain no locale-dependent text.
+  std::string copy(raw);
+  *value = std::strtod(copy.c_str(), nullptr);
+  return true;
 }
 
 bool RoundTrips(std::string_view raw, double value) {
+  if (!std::isfinite(value)) return false;
   char buf[64];
   auto r = std::to_chars(buf, buf + sizeof(buf), value);
   if (r.ec != std::errc()) return false;

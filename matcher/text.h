@@ -17,7 +17,8 @@ bool UnescapeJsonString(std::string_view body, std::string* out, const char** er
 // Returns true if `raw` is a JSON number (RFC 8259 grammar).
 bool IsJsonNumber(std::string_view raw);
 
-// Parses a JSON number's text as a double. Returns false when out of range.
+// Parses a JSON number's text as a double; a number beyond the double range
+// becomes +-infinity (or 0 when too small). Returns false for malformed text.
 bool ParseDouble(std::string_view raw, double* value);
 
 // True if the decimal value written in `raw` is exactly the shortest round-trip

@@ -39,7 +39,7 @@ constexpr size_t kMaxSegmentEntries = 4 << 20;
 void LeafValue::ParseNumber() const {
   if (number_parsed) return;
   number_parsed = true;
-  number_ok = ParseDouble(text, &number) && std::isfinite(number);
+  number_ok = ParseDouble(text, &number);
 }
 
 bool LeafValue::RoundTripsNumber() const {

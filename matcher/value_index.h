@@ -34,7 +34,7 @@ struct LeafValue {
 
   // Lazily computed by the index; scratch owned by the caller.
   mutable bool number_parsed = false;
-  mutable bool number_ok = false;     // parsed to a finite double
+  mutable bool number_ok = false;     // parsed (beyond the range: +-infinity)
   mutable int8_t round_trips = -1;    // text is the double's shortest form (-1: unknown)
   mutable double number = 0;
   mutable bool folded_done = false;

@@ -92,7 +92,7 @@ def main():
     head = f"{'set':26} {'source':11} {'rules':>5}"
     for t in threads:
         head += f" {'ev/s ' + str(t) + ' thr':>13}"
-    head += f" {'peer ev/s':>18} {'target':>7} {'ratio':>7}  note"
+    head += f" {'peer ev/s':>21} {'target':>6} {'ratio':>7}  note"
     print(head)
     print("-" * len(head))
     problems = 0
@@ -118,12 +118,12 @@ def main():
             if tgt and rates[0] is not None:
                 label, peer, multiple = tgt
                 ratio = rates[0] / peer
-                row += f" {label[:7] + ' ' + fmt_rate(peer):>18} {str(multiple) + 'x':>7}"
+                row += f" {label + ' ' + fmt_rate(peer):>21} {'>=' + str(multiple) + 'x':>6}"
                 row += f" {ratio:6.2f}x"
                 if not note:
                     note = "meets target" if ratio >= multiple else "below target"
             else:
-                row += f" {'-':>18} {'-':>7} {'-':>7}"
+                row += f" {'-':>21} {'-':>6} {'-':>7}"
             print(row + ("  " + note if note else ""), flush=True)
     print("ratio = busbar events/s on 1 thread (first --threads entry) / peer events/s; "
           "peer figures are the peers' published ones on the real CityLots data.")

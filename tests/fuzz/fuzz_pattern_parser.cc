@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "matcher/matcher.h"
 
 namespace {
@@ -33,6 +34,9 @@ constexpr std::string_view kEvents[] = {
     R"("n":12345678901234567890,"ip":"2001:db8::1"}})",
     R"({})",
 };
+
+// absl::string_view need not be std::string_view in Debian's Abseil.
+std::string_view View(absl::string_view s) { return std::string_view(s.data(), s.size()); }
 
 void Fail(const char* what, std::string_view pattern, std::string_view detail) {
   std::fprintf(stderr, "fuzz_pattern_parser: %s\npattern: %.*s\ndetail: %.*s\n", what,
@@ -56,16 +60,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const absl::Status valid = busbar::matcher::ValidatePattern(pattern, options);
   if (!valid.ok()) {
     if (!absl::IsInvalidArgument(valid))
-      Fail("rejection is not InvalidArgument", pattern, valid.message());
+      Fail("rejection is not InvalidArgument", pattern, View(valid.message()));
     if (valid.message().find("Event pattern is not valid. Reason:") == std::string_view::npos) {
-      Fail("rejection without EventBridge's wording", pattern, valid.message());
+      Fail("rejection without EventBridge's wording", pattern, View(valid.message()));
     }
     return 0;
   }
 
   auto compiled = Matcher::Compile({{"r", pattern}}, options);
   if (!compiled.ok()) {
-    Fail("ValidatePattern accepted but Compile rejected", pattern, compiled.status().message());
+    Fail("ValidatePattern accepted but Compile rejected", pattern,
+         View(compiled.status().message()));
   }
   const Matcher& matcher = **compiled;
 
@@ -73,10 +78,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<uint32_t> ids;
   for (std::string_view event : kEvents) {
     const absl::Status s = matcher.Match(event, scratch, ids);
-    if (!s.ok()) Fail("Match failed on a well-formed event", pattern, s.message());
+    if (!s.ok()) Fail("Match failed on a well-formed event", pattern, View(s.message()));
     const bool compiled_says = !ids.empty();
     auto tested = busbar::matcher::TestEventPattern(pattern, event, options);
-    if (!tested.ok()) Fail("TestEventPattern failed", pattern, tested.status().message());
+    if (!tested.ok()) Fail("TestEventPattern failed", pattern, View(tested.status().message()));
     if (*tested != compiled_says) Fail("TestEventPattern disagrees with Match", pattern, event);
   }
   return 0;

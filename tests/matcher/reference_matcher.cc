@@ -78,8 +78,8 @@ absl::Status CutOutNumbers(std::string_view json, std::string& rest,
       i = j;
     } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
       size_t j = i;
-      while (j < json.size() && ((json[j] >= 'a' && json[j] <= 'z') ||
-                                 (json[j] >= 'A' && json[j] <= 'Z'))) {
+      while (j < json.size() &&
+             ((json[j] >= 'a' && json[j] <= 'z') || (json[j] >= 'A' && json[j] <= 'Z'))) {
         ++j;
       }
       rest.append(json.substr(i, j - i));
@@ -314,8 +314,11 @@ bool NumericMatches(const RefValue& operand, const RefValue& leaf) {
   for (size_t i = 0; i + 1 < operand.items.size(); i += 2) {
     const std::string& op = operand.items[i].text;
     const double y = operand.items[i + 1].number;
-    bool ok = op == "=" ? x == y : op == "<" ? x < y : op == "<=" ? x <= y : op == ">" ? x > y
-                                                                                        : x >= y;
+    bool ok = op == "="    ? x == y
+              : op == "<"  ? x < y
+              : op == "<=" ? x <= y
+              : op == ">"  ? x > y
+                           : x >= y;
     if (!ok) return false;
   }
   return true;
@@ -344,7 +347,8 @@ bool ExcludedByAnythingBut(const RefValue& operand, const RefValue& leaf) {
   const auto& [op, inner] = operand.members.at(0);
   for (const RefValue* value : OperandList(inner)) {
     const std::string& s = value->text;
-    if ((op == "prefix" && StartsWith(leaf.text, s)) || (op == "suffix" && EndsWith(leaf.text, s)) ||
+    if ((op == "prefix" && StartsWith(leaf.text, s)) ||
+        (op == "suffix" && EndsWith(leaf.text, s)) ||
         (op == "equals-ignore-case" && FoldCase(leaf.text) == FoldCase(s)) ||
         (op == "wildcard" && WildcardMatches(s, leaf.text))) {
       return true;
@@ -498,7 +502,8 @@ absl::StatusOr<RefValue> ParseReferenceJson(std::string_view json) {
   std::vector<std::string> numbers;
   if (absl::Status s = CutOutNumbers(json, rest, numbers); !s.ok()) return s;
   simdjson::dom::parser parser;
-  if (parser.allocate(std::max<size_t>(rest.size(), 64), /*max_depth=*/10000) != simdjson::SUCCESS) {
+  if (parser.allocate(std::max<size_t>(rest.size(), 64), /*max_depth=*/10000) !=
+      simdjson::SUCCESS) {
     return absl::InvalidArgumentError("cannot allocate parser");
   }
   simdjson::padded_string padded(rest);

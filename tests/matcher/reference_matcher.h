@@ -29,9 +29,9 @@ struct RefValue {
   enum class Kind { kNull, kBool, kNumber, kString, kArray, kObject };
   Kind kind = Kind::kNull;
   bool boolean = false;
-  std::string text;   // a string's (unescaped) bytes, or a number's JSON text
-  double number = 0;  // a number's value, parsed from `text`
-  std::vector<RefValue> items;                            // kArray
+  std::string text;             // a string's (unescaped) bytes, or a number's JSON text
+  double number = 0;            // a number's value, parsed from `text`
+  std::vector<RefValue> items;  // kArray
   std::vector<std::pair<std::string, RefValue>> members;  // kObject, in order
 };
 

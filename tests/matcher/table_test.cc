@@ -117,8 +117,10 @@ TEST(MatchCases, TestEventPatternAgreesWithTable) {
   for (const MatchCase& c : LoadMatchCases()) {
     SCOPED_TRACE(Describe(c));
     absl::StatusOr<bool> got = TestEventPattern(c.pattern, c.event);
-    ASSERT_TRUE(got.ok()) << got.status();
-    EXPECT_EQ(*got, c.match);
+    EXPECT_TRUE(got.ok()) << got.status();
+    if (got.ok()) {
+      EXPECT_EQ(*got, c.match);
+    }
   }
 }
 
@@ -127,19 +129,26 @@ TEST(MatchCases, SingleRuleMatcherAgreesWithTable) {
   for (const MatchCase& c : LoadMatchCases()) {
     SCOPED_TRACE(Describe(c));
     absl::StatusOr<std::shared_ptr<const Matcher>> m = Matcher::Compile({{"rule", c.pattern}});
-    ASSERT_TRUE(m.ok()) << m.status();
+    EXPECT_TRUE(m.ok()) << m.status();
+    if (!m.ok()) continue;
     std::vector<uint32_t> ids = {7, 7, 7};
     absl::Status status = (*m)->Match(c.event, scratch, ids);
-    ASSERT_TRUE(status.ok()) << status;
+    EXPECT_TRUE(status.ok()) << status;
     EXPECT_EQ(ids, c.match ? std::vector<uint32_t>{0} : std::vector<uint32_t>{});
   }
 }
 
 // Every case's pattern as one rule of a single matcher, every event matched
 // against all of them; the expected set comes from the reference (checked
-// against the table above).
+// against the table above). Patterns the matcher rejects are left out here
+// (MatchCasePatternsAreValid reports them).
 TEST(MatchCases, AllPatternsInOneMatcherAgreeWithReference) {
-  std::vector<MatchCase> cases = LoadMatchCases();
+  std::vector<MatchCase> all_cases = LoadMatchCases();
+  std::vector<MatchCase> cases;
+  for (const MatchCase& c : all_cases) {
+    if (ValidatePattern(c.pattern).ok()) cases.push_back(c);
+  }
+  EXPECT_GE(cases.size(), all_cases.size() * 9 / 10);
   std::vector<RuleSpec> rules;
   std::vector<busbar::testing::ReferencePattern> patterns;
   for (const MatchCase& c : cases) {

@@ -73,8 +73,8 @@ TEST(WildcardComplexity, LimitIsConfigurable) {
   options.max_wildcard_complexity = 1000;
   absl::Status status = ValidatePattern(WildcardPattern(kRejected), options);
   EXPECT_TRUE(status.ok()) << status;
-  absl::StatusOr<bool> got = TestEventPattern(
-      WildcardPattern(kRejected), R"({"resources": "a:b:c:d:e:event-bus/x"})", options);
+  absl::StatusOr<bool> got = TestEventPattern(WildcardPattern(kRejected),
+                                              R"({"resources": "a:b:c:d:e:event-bus/x"})", options);
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_TRUE(*got);
   got = TestEventPattern(WildcardPattern(kRejected), R"({"resources": "a:b:c:d:event-bus/x"})",
@@ -110,12 +110,8 @@ TEST(WildcardComplexity, AdversarialValuesUnderRaisedLimit) {
     std::string value;
   };
   const Case cases[] = {
-      {kRejected, colons},
-      {kRejected, colons + "event-bus/"},
-      {"*:*:*:*:*:*:*:*:x", colons},
-      {"*a*a*a*a*a*a*b", as},
-      {"*a*a*a*a*a*a*b", as + "b"},
-      {"a*a*a*a*a*a*a", as},
+      {kRejected, colons},    {kRejected, colons + "event-bus/"}, {"*:*:*:*:*:*:*:*:x", colons},
+      {"*a*a*a*a*a*a*b", as}, {"*a*a*a*a*a*a*b", as + "b"},       {"a*a*a*a*a*a*a", as},
       {"*aaaaaaaaab*", as},
   };
   for (const Case& c : cases) {
