@@ -36,7 +36,7 @@ namespace busbar::matcher::internal {
 inline constexpr uint32_t kNone = 0xFFFFFFFFu;
 
 struct PathNode {
-  // Children by event key (a key may contain dots: "b.c" under "a" is "a.b.c").
+  // Children by one path component (no dots).
   std::vector<std::pair<std::string, uint32_t>> small;      // when few
   absl::flat_hash_map<std::string, uint32_t> large;         // when many
   uint32_t field = kNone;  // index into Automaton::fields, if conditions here
@@ -52,6 +52,20 @@ struct PathNode {
     return kNone;
   }
 };
+
+// The node reached from `node` by event key `key`; a key with dots descends one
+// component at a time ("b.c" under "a" is "a.b.c"). kNone if no rule reads it.
+inline uint32_t Descend(const std::vector<PathNode>& nodes, uint32_t node, std::string_view key) {
+  if (key.find('.') == std::string_view::npos) return nodes[node].Child(key);
+  size_t start = 0;
+  while (node != kNone) {
+    size_t dot = key.find('.', start);
+    if (dot == std::string_view::npos) return nodes[node].Child(key.substr(start));
+    node = nodes[node].Child(key.substr(start, dot - start));
+    start = dot + 1;
+  }
+  return kNone;
+}
 
 struct FieldInfo {
   ValueIndex positive;              // ids: predicate ids

@@ -1,9 +1,9 @@
 // Automaton::Compile: parsed patterns -> path trie, field indexes, predicates and
 // subrules (see automaton.h for the structure).
 //
-// A path "a.b.c" is reachable from the root through every way of cutting it into
-// event keys ("a","b","c" / "a.b","c" / "a","b.c" / "a.b.c"), so a pattern's
-// nesting and an event's dotted keys meet in the same node. Identical field tests
+// A path "a.b.c" is a chain of nodes, one edge per component; the flattener
+// splits event keys that contain dots the same way, so a pattern's nesting and
+// an event's dotted keys meet in the same node. Identical field tests
 // of different rules (same path, same alternatives) share one predicate.
 #include <string>
 #include <vector>
@@ -87,25 +87,25 @@ class Compiler {
     return id;
   }
 
-  // Creates the nodes and edges of `path`; returns its node.
+  // Creates the nodes and edges of `path`, one edge per dot-separated
+  // component; returns its node. Event keys that contain dots are split the
+  // same way by the flattener (PathNode::Descend).
   uint32_t EnsurePath(const std::string& path) {
-    std::vector<size_t> ends;  // end offsets of each component
-    for (size_t i = 0; i <= path.size(); ++i) {
-      if (i == path.size() || path[i] == '.') ends.push_back(i);
+    uint32_t from = 0;
+    size_t start = 0;
+    while (true) {
+      size_t dot = path.find('.', start);
+      size_t end = dot == std::string::npos ? path.size() : dot;
+      uint32_t to = NodeFor(path.substr(0, end));
+      std::string key = path.substr(start, end - start);
+      PathNode& n = a_->nodes[from];
+      bool present = false;
+      for (const auto& [k, id] : n.small) present |= k == key;
+      if (!present) n.small.emplace_back(std::move(key), to);
+      if (dot == std::string::npos) return to;
+      from = to;
+      start = dot + 1;
     }
-    for (size_t j = 0; j < ends.size(); ++j) {
-      uint32_t to = NodeFor(path.substr(0, ends[j]));
-      for (size_t i = 0; i <= j; ++i) {
-        size_t start = i == 0 ? 0 : ends[i - 1] + 1;
-        uint32_t from = i == 0 ? 0 : NodeFor(path.substr(0, ends[i - 1]));
-        std::string key = path.substr(start, ends[j] - start);
-        PathNode& n = a_->nodes[from];
-        bool present = false;
-        for (const auto& [k, id] : n.small) present |= k == key;
-        if (!present) n.small.emplace_back(std::move(key), to);
-      }
-    }
-    return NodeFor(path);
   }
 
   uint32_t PredicateFor(const FieldTest& ft) {

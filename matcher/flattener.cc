@@ -173,7 +173,9 @@ class Walker {
     if (*p_ != '{') {
       if (*p_ == '[' || *p_ == '"' || *p_ == '-' || (*p_ >= '0' && *p_ <= '9') || *p_ == 't' ||
           *p_ == 'f' || *p_ == 'n') {
-        return absl::InvalidArgumentError("event must be a JSON object");
+        return absl::InvalidArgumentError(absl::StrCat(
+            "event must be a JSON object (found ", *p_ == '[' ? "an array" : "a scalar",
+            " at byte ", p_ - begin_, ")"));
       }
       return Error("expected '{'");
     }
@@ -381,7 +383,6 @@ class Walker {
       ++p_;
       return true;
     }
-    const PathNode& n = a_.nodes[node];
     while (true) {
       SkipWs();
       if (p_ >= end_ || *p_ != '"') return Fail("expected a string key", p_);
@@ -396,7 +397,7 @@ class Walker {
         if (!UnescapeJsonString(key, &buf, &why)) return Fail(why, start);
         key = buf;
       }
-      uint32_t child = n.Child(key);
+      uint32_t child = Descend(a_.nodes, node, key);
       SkipWs();
       if (p_ >= end_ || *p_ != ':') return Fail("expected ':' after key", p_);
       ++p_;
