@@ -99,6 +99,8 @@ void MatchState::Begin(const Automaton& a) {
   }
   satisfied_.clear();
   direct_rules_.clear();
+  pending_.clear();
+  arena_.clear();
   entries_.clear();
   mem_pool_.clear();
   membership_.clear();
@@ -117,20 +119,39 @@ void MatchState::Satisfy(uint32_t pid, bool free_leaf) {
     return;
   }
   if (p.free == epoch_) return;
-  if (leaf_mem_off_ == kNone) {
-    leaf_mem_off_ = static_cast<uint32_t>(mem_pool_.size());
-    mem_pool_.insert(mem_pool_.end(), membership_.begin(), membership_.end());
-  }
   if (p.head != kNone && entries_[p.head].mem_off == leaf_mem_off_) return;  // same leaf again
-  entries_.push_back({p.head, leaf_mem_off_, static_cast<uint32_t>(membership_.size() / 2)});
+  entries_.push_back({p.head, leaf_mem_off_, leaf_mem_len_});
   p.head = static_cast<uint32_t>(entries_.size() - 1);
 }
 
 void MatchState::OnLeaf(uint32_t field, const LeafValue& v) {
-  const FieldInfo& f = a_->fields[field];
   field_seen_[field] = epoch_;
-  leaf_mem_off_ = kNone;
-  const bool free_leaf = membership_.empty();
+  PendingLeaf leaf{field, v.kind, false, v.text.data(), 0, static_cast<uint32_t>(v.text.size()),
+                   0, static_cast<uint32_t>(membership_.size() / 2)};
+  if (!unescape_buffer_.empty() && v.text.data() >= unescape_buffer_.data() &&
+      v.text.data() < unescape_buffer_.data() + unescape_buffer_.size()) {
+    leaf.in_arena = true;
+    leaf.off = static_cast<uint32_t>(arena_.size());
+    arena_.append(v.text);
+  }
+  if (!membership_.empty()) {
+    leaf.mem_off = static_cast<uint32_t>(mem_pool_.size());
+    mem_pool_.insert(mem_pool_.end(), membership_.begin(), membership_.end());
+  }
+  if (v.kind == LeafValue::Kind::kString) a_->fields[field].positive.Prefetch(v.text);
+  pending_.push_back(leaf);
+}
+
+void MatchState::Evaluate(const PendingLeaf& leaf) {
+  const FieldInfo& f = a_->fields[leaf.field];
+  LeafValue v;
+  v.kind = leaf.kind;
+  v.text = leaf.in_arena ? std::string_view(arena_.data() + leaf.off, leaf.len)
+                         : std::string_view(leaf.ptr, leaf.len);
+  v.fold_buffer = &fold_buffer_;
+  leaf_mem_off_ = leaf.mem_off;
+  leaf_mem_len_ = leaf.mem_len;
+  const bool free_leaf = leaf.mem_len == 0;
   if (!f.positive.empty()) {
     ids_.clear();
     f.positive.Match(v, ids_);
@@ -170,9 +191,9 @@ bool MatchState::Consistent(const Subrule& s) {
 }
 
 void MatchState::Finish(std::vector<uint32_t>& rules) {
+  for (const PendingLeaf& leaf : pending_) Evaluate(leaf);
   for (uint32_t field : a_->fields_with_absent) {
     if (field_seen_[field] == epoch_) continue;
-    leaf_mem_off_ = kNone;
     for (uint32_t id : a_->fields[field].absent) Hit(id, /*free_leaf=*/true);
   }
   candidates_.clear();

@@ -131,7 +131,11 @@ class MatchState {
   void NextElement() { ++membership_.back(); }
   void LeaveArray() { membership_.resize(membership_.size() - 2); }
 
-  // Reports one leaf value at path node field `field`.
+  // Reports one leaf value at path node field `field`. The leaf is recorded
+  // (with its array membership) and evaluated in Finish, after a prefetch of its
+  // hash slot, so the memory latency of large rule sets overlaps the rest of the
+  // walk. `v.text` must stay valid until Finish unless it points into
+  // unescape_buffer() (then it is copied).
   void OnLeaf(uint32_t field, const LeafValue& v);
 
   // Ends the event; fills `rules` with the matching rule ids, ascending.
@@ -147,6 +151,15 @@ class MatchState {
     uint32_t mem_off;   // offset in mem_pool_ of (array id, index) pairs
     uint32_t mem_len;   // number of pairs
   };
+  struct PendingLeaf {
+    uint32_t field;
+    LeafValue::Kind kind;
+    bool in_arena;      // text copied into arena_ at offset `off`
+    const char* ptr;    // text, when not in the arena
+    uint32_t off, len;  // arena offset (if in_arena) and text length
+    uint32_t mem_off, mem_len;
+  };
+  void Evaluate(const PendingLeaf& leaf);
   void Satisfy(uint32_t pid, bool free_leaf);
   void Hit(uint32_t id, bool free_leaf) {
     if (id & kDirectRule) {
@@ -166,7 +179,10 @@ class MatchState {
   uint32_t leaf_epoch_ = 0;
   uint32_t array_counter_ = 0;
   std::vector<uint32_t> membership_;  // (array id, element index) pairs
-  uint32_t leaf_mem_off_ = kNone;     // this leaf's membership copy in mem_pool_
+  uint32_t leaf_mem_off_ = 0;         // the evaluated leaf's membership in mem_pool_
+  uint32_t leaf_mem_len_ = 0;         // (pairs)
+  std::vector<PendingLeaf> pending_;
+  std::string arena_;
 
   struct PredScratch {
     uint32_t stamp = 0;  // epoch in which the predicate was first satisfied

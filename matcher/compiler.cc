@@ -40,11 +40,6 @@ class Compiler {
   }
 
   void Finish() {
-    for (uint32_t f = 0; f < a_->fields.size(); ++f) {
-      a_->fields[f].positive.Finalize();
-      a_->fields[f].exclusion.Finalize();
-      if (!a_->fields[f].absent.empty()) a_->fields_with_absent.push_back(f);
-    }
     a_->pred_info.resize(a_->predicates.size());
     std::vector<uint32_t> direct(a_->predicates.size());
     for (uint32_t pid = 0; pid < a_->predicates.size(); ++pid) {
@@ -64,6 +59,11 @@ class Compiler {
     for (uint32_t& pid : a_->slot_predicate) pid = direct[pid];
     for (FieldInfo& f : a_->fields) {
       for (uint32_t& pid : f.absent) pid = direct[pid];
+    }
+    for (uint32_t f = 0; f < a_->fields.size(); ++f) {
+      a_->fields[f].positive.Finalize();
+      a_->fields[f].exclusion.Finalize();
+      if (!a_->fields[f].absent.empty()) a_->fields_with_absent.push_back(f);
     }
     for (const Subrule& s : a_->subrules) {
       a_->sub_size.push_back(static_cast<uint32_t>(s.predicates.size()));

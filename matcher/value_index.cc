@@ -111,6 +111,10 @@ void ValueIndex::Add(const Condition& c, uint32_t id) {
 }
 
 void ValueIndex::Finalize() {
+  exact_.Build(strings_);
+  exact_folded_.Build(folded_);
+  strings_.clear();
+  folded_.clear();
   for (Affix* a : {&prefix_, &suffix_, &ci_prefix_, &ci_suffix_}) {
     std::sort(a->lengths.begin(), a->lengths.end());
     a->lengths.erase(std::unique(a->lengths.begin(), a->lengths.end()), a->lengths.end());
@@ -197,12 +201,14 @@ void ValueIndex::MatchAffix(const Affix& a, std::string_view s, bool suffix,
 
 void ValueIndex::MatchString(const LeafValue& v, std::vector<uint32_t>& out) const {
   std::string_view s = v.text;
-  Append(Find(strings_, s), out);
+  StringTable::Ids ids = exact_.Find(s);
+  out.insert(out.end(), ids.data, ids.data + ids.size);
   if (!prefix_.lengths.empty()) MatchAffix(prefix_, s, false, out);
   if (!suffix_.lengths.empty()) MatchAffix(suffix_, s, true, out);
   if (needs_fold_) {
     std::string_view f = v.Folded();
-    Append(Find(folded_, f), out);
+    StringTable::Ids fids = exact_folded_.Find(f);
+    out.insert(out.end(), fids.data, fids.data + fids.size);
     if (!ci_prefix_.lengths.empty()) MatchAffix(ci_prefix_, f, false, out);
     if (!ci_suffix_.lengths.empty()) MatchAffix(ci_suffix_, f, true, out);
   }
@@ -265,7 +271,7 @@ size_t ValueIndex::MemoryBytes() const {
     for (const auto& [k, v] : m) b += (k.capacity() > 15 ? k.capacity() : 0) + v.capacity() * 4;
     return b;
   };
-  bytes += map_bytes(strings_) + map_bytes(folded_) + map_bytes(number_texts_);
+  bytes += exact_.MemoryBytes() + exact_folded_.MemoryBytes() + map_bytes(number_texts_);
   bytes += map_bytes(prefix_.map) + map_bytes(suffix_.map) + map_bytes(ci_prefix_.map) +
            map_bytes(ci_suffix_.map) + map_bytes(v4_.map) + map_bytes(v6_.map);
   bytes += numbers_.capacity() * (8 + sizeof(IdList) + 1);

@@ -18,6 +18,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
 #include "matcher/pattern_parser.h"
+#include "matcher/string_table.h"
 #include "matcher/wildcard.h"
 
 namespace re2 {
@@ -45,8 +46,6 @@ struct LeafValue {
   std::string_view Folded() const;
 };
 
-// Most values map to one condition; two ids fit inline in the hash slot.
-using IdList = absl::InlinedVector<uint32_t, 2>;
 
 class ValueIndex {
  public:
@@ -57,13 +56,16 @@ class ValueIndex {
 
   // Registers `cond` (any kind but kAnythingBut) under `id`.
   void Add(const Condition& cond, uint32_t id);
-  // Builds the numeric segments and sorts the prefix lengths. REQUIRES: once,
-  // after the last Add.
+  // Builds the lookup tables. REQUIRES: once, after the last Add and RemapIds.
   void Finalize();
 
   bool empty() const { return empty_; }
 
-  // Replaces every registered id by map[id]. REQUIRES: after Finalize.
+  // Starts loading what Match will read first for this string value.
+  void Prefetch(std::string_view s) const { exact_.Prefetch(s); }
+  bool has_exact_strings() const { return !exact_.empty(); }
+
+  // Replaces every registered id by map[id]. REQUIRES: before Finalize.
   void RemapIds(const std::vector<uint32_t>& map);
 
   // Appends to `out` the id of every condition `v` satisfies (ids may repeat).
@@ -99,6 +101,7 @@ class ValueIndex {
   IdList any_, true_, false_, null_;
   absl::flat_hash_map<std::string, IdList> strings_, folded_, number_texts_;
   absl::flat_hash_map<uint64_t, IdList> numbers_;
+  StringTable exact_, exact_folded_;  // built from strings_ and folded_
   Affix prefix_, suffix_, ci_prefix_, ci_suffix_;
   std::vector<Range> ranges_;          // until Finalize
   std::vector<double> bounds_;         // ascending, distinct
