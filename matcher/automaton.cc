@@ -9,9 +9,9 @@
 // there combine freely with those found in each nested array, while inside one
 // array only one element may be chosen. Families of achievable predicate sets are
 // kept as antichains of 64-bit masks.
-#include <algorithm>
-
 #include "matcher/automaton.h"
+
+#include <algorithm>
 
 namespace busbar::matcher::internal {
 namespace {
@@ -126,8 +126,10 @@ void MatchState::Satisfy(uint32_t pid, bool free_leaf) {
 
 void MatchState::OnLeaf(uint32_t field, const LeafValue& v) {
   field_seen_[field] = epoch_;
-  PendingLeaf leaf{field, v.kind, false, v.text.data(), 0, static_cast<uint32_t>(v.text.size()),
-                   0, static_cast<uint32_t>(membership_.size() / 2)};
+  PendingLeaf leaf{field, v.kind,
+                   false, v.text.data(),
+                   0,     static_cast<uint32_t>(v.text.size()),
+                   0,     static_cast<uint32_t>(membership_.size() / 2)};
   if (!unescape_buffer_.empty() && v.text.data() >= unescape_buffer_.data() &&
       v.text.data() < unescape_buffer_.data() + unescape_buffer_.size()) {
     leaf.in_arena = true;
@@ -180,7 +182,8 @@ bool MatchState::Consistent(const Subrule& s) {
   std::vector<Item> items;
   for (size_t j = 0; j < bound.size(); ++j) {
     for (uint32_t e = pred_[bound[j]].head; e != kNone; e = entries_[e].next) {
-      items.push_back({uint64_t{1} << j, mem_pool_.data() + entries_[e].mem_off, entries_[e].mem_len});
+      items.push_back(
+          {uint64_t{1} << j, mem_pool_.data() + entries_[e].mem_off, entries_[e].mem_len});
     }
   }
   const uint64_t full = bound.size() == 64 ? ~uint64_t{0} : (uint64_t{1} << bound.size()) - 1;

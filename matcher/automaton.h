@@ -37,8 +37,8 @@ inline constexpr uint32_t kNone = 0xFFFFFFFFu;
 
 struct PathNode {
   // Children by one path component (no dots).
-  std::vector<std::pair<std::string, uint32_t>> small;      // when few
-  absl::flat_hash_map<std::string, uint32_t> large;         // when many
+  std::vector<std::pair<std::string, uint32_t>> small;  // when few
+  absl::flat_hash_map<std::string, uint32_t> large;     // when many
   uint32_t field = kNone;  // index into Automaton::fields, if conditions here
 
   uint32_t Child(std::string_view key) const {
@@ -68,10 +68,10 @@ inline uint32_t Descend(const std::vector<PathNode>& nodes, uint32_t node, std::
 }
 
 struct FieldInfo {
-  ValueIndex positive;              // ids: predicate ids
-  ValueIndex exclusion;             // ids: anything-but slots
-  std::vector<uint32_t> ab_slots;   // global anything-but slots of this field
-  std::vector<uint32_t> absent;     // predicates satisfied when no leaf is here
+  ValueIndex positive;             // ids: predicate ids
+  ValueIndex exclusion;            // ids: anything-but slots
+  std::vector<uint32_t> ab_slots;  // global anything-but slots of this field
+  std::vector<uint32_t> absent;    // predicates satisfied when no leaf is here
 };
 
 struct Predicate {
@@ -147,9 +147,9 @@ class MatchState {
 
  private:
   struct Entry {
-    uint32_t next;      // next entry of the same predicate, or kNone
-    uint32_t mem_off;   // offset in mem_pool_ of (array id, index) pairs
-    uint32_t mem_len;   // number of pairs
+    uint32_t next;     // next entry of the same predicate, or kNone
+    uint32_t mem_off;  // offset in mem_pool_ of (array id, index) pairs
+    uint32_t mem_len;  // number of pairs
   };
   struct PendingLeaf {
     uint32_t field;

@@ -69,8 +69,9 @@ __attribute__((target("avx2"))) inline Masks ClassifyAvx2(const char* s) {
     m.backslash |=
         uint64_t(uint32_t(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\\')))))
         << shift;
-    m.open |= uint64_t(uint32_t(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v20, _mm256_set1_epi8('{')))))
-              << shift;
+    m.open |=
+        uint64_t(uint32_t(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v20, _mm256_set1_epi8('{')))))
+        << shift;
     m.close |=
         uint64_t(uint32_t(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v20, _mm256_set1_epi8('}')))))
         << shift;
@@ -164,8 +165,12 @@ const SkipFn kSkip = [] {
 class Walker {
  public:
   Walker(const Automaton& a, std::string_view event, int max_depth, MatchState& st)
-      : begin_(event.data()), p_(event.data()), end_(event.data() + event.size()), a_(a),
-        st_(st), max_depth_(max_depth) {}
+      : begin_(event.data()),
+        p_(event.data()),
+        end_(event.data() + event.size()),
+        a_(a),
+        st_(st),
+        max_depth_(max_depth) {}
 
   absl::Status Run() {
     SkipWs();
@@ -173,9 +178,9 @@ class Walker {
     if (*p_ != '{') {
       if (*p_ == '[' || *p_ == '"' || *p_ == '-' || (*p_ >= '0' && *p_ <= '9') || *p_ == 't' ||
           *p_ == 'f' || *p_ == 'n') {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "event must be a JSON object (found ", *p_ == '[' ? "an array" : "a scalar",
-            " at byte ", p_ - begin_, ")"));
+        return absl::InvalidArgumentError(absl::StrCat("event must be a JSON object (found ",
+                                                       *p_ == '[' ? "an array" : "a scalar",
+                                                       " at byte ", p_ - begin_, ")"));
       }
       return Error("expected '{'");
     }
@@ -193,9 +198,8 @@ class Walker {
   }
   absl::Status Status() const {
     if (deep_) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("event nesting is deeper than ", max_depth_, " levels (at byte ",
-                       err_at_ - begin_, ")"));
+      return absl::InvalidArgumentError(absl::StrCat("event nesting is deeper than ", max_depth_,
+                                                     " levels (at byte ", err_at_ - begin_, ")"));
     }
     return absl::InvalidArgumentError(
         absl::StrCat("malformed JSON at byte ", err_at_ - begin_, ": ", err_));
@@ -266,9 +270,9 @@ class Walker {
     } else if (IsJsonNumber(t)) {
       *kind = LeafValue::Kind::kNumber;
     } else {
-      return Fail(t.empty() ? "expected a value"
+      return Fail(t.empty()                                     ? "expected a value"
                   : (t[0] == 't' || t[0] == 'f' || t[0] == 'n') ? "invalid literal"
-                                                                 : "invalid value",
+                                                                : "invalid value",
                   p_);
     }
     *raw = t;

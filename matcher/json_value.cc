@@ -92,7 +92,7 @@ class Parser {
           if (pos_ >= s_.size() || s_[pos_] != ':') return Fail("expected ':' after key");
           ++pos_;
           SkipWs();
-          v->members.emplace_back(std::move(key), JsonValue());
+          v->members.push_back({std::move(key), JsonValue()});
           if (!ParseValue(&v->members.back().second, depth + 1)) return false;
         } else {
           v->items.emplace_back();
@@ -134,9 +134,9 @@ class Parser {
       return Fail("invalid literal");
     }
     size_t start = pos_;
-    while (pos_ < s_.size() && (s_[pos_] == '-' || s_[pos_] == '+' || s_[pos_] == '.' ||
-                                s_[pos_] == 'e' || s_[pos_] == 'E' ||
-                                (s_[pos_] >= '0' && s_[pos_] <= '9'))) {
+    while (pos_ < s_.size() &&
+           (s_[pos_] == '-' || s_[pos_] == '+' || s_[pos_] == '.' || s_[pos_] == 'e' ||
+            s_[pos_] == 'E' || (s_[pos_] >= '0' && s_[pos_] <= '9'))) {
       ++pos_;
     }
     std::string_view num = s_.substr(start, pos_ - start);
@@ -158,10 +158,18 @@ class Parser {
 
 void Write(const JsonValue& v, std::string* out) {
   switch (v.type) {
-    case JsonValue::Type::kNull: out->append("null"); break;
-    case JsonValue::Type::kBool: out->append(v.boolean ? "true" : "false"); break;
-    case JsonValue::Type::kNumber: out->append(v.text); break;
-    case JsonValue::Type::kString: AppendJsonString(v.text, out); break;
+    case JsonValue::Type::kNull:
+      out->append("null");
+      break;
+    case JsonValue::Type::kBool:
+      out->append(v.boolean ? "true" : "false");
+      break;
+    case JsonValue::Type::kNumber:
+      out->append(v.text);
+      break;
+    case JsonValue::Type::kString:
+      AppendJsonString(v.text, out);
+      break;
     case JsonValue::Type::kArray:
       out->push_back('[');
       for (size_t i = 0; i < v.items.size(); ++i) {
@@ -187,12 +195,18 @@ void Write(const JsonValue& v, std::string* out) {
 
 const char* JsonValue::TypeName() const {
   switch (type) {
-    case Type::kNull: return "null";
-    case Type::kBool: return "a boolean";
-    case Type::kNumber: return "a number";
-    case Type::kString: return "a string";
-    case Type::kArray: return "an array";
-    case Type::kObject: return "an object";
+    case Type::kNull:
+      return "null";
+    case Type::kBool:
+      return "a boolean";
+    case Type::kNumber:
+      return "a number";
+    case Type::kString:
+      return "a string";
+    case Type::kArray:
+      return "an array";
+    case Type::kObject:
+      return "an object";
   }
   return "?";
 }

@@ -13,15 +13,22 @@
 
 namespace busbar::matcher::internal {
 
+struct JsonMember;
+
 struct JsonValue {
   enum class Type { kNull, kBool, kNumber, kString, kArray, kObject };
   Type type = Type::kNull;
   bool boolean = false;
-  std::string text;  // kString: unescaped value; kNumber: the number as written
-  std::vector<JsonValue> items;                             // kArray
-  std::vector<std::pair<std::string, JsonValue>> members;  // kObject, in order
+  std::string text;                 // kString: unescaped value; kNumber: the number as written
+  std::vector<JsonValue> items;     // kArray
+  std::vector<JsonMember> members;  // kObject, in order
 
   const char* TypeName() const;
+};
+
+struct JsonMember {
+  std::string first;  // the key
+  JsonValue second;
 };
 
 // Parses one JSON text (surrounding whitespace allowed). InvalidArgument with the

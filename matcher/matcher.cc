@@ -57,7 +57,8 @@ absl::StatusOr<std::shared_ptr<const Matcher>> Matcher::Compile(const std::vecto
     if (auto s = CheckName(r.name, seen); !s.ok()) return s;
     auto p = internal::ParsePattern(r.pattern, options);
     if (!p.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("rule '", r.name, "': ", p.status().message()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("rule '", r.name, "': ", p.status().message()));
     }
     parsed.push_back(std::move(*p));
   }
@@ -129,7 +130,8 @@ absl::Status RuleSet::Put(const std::string& name, const std::string& pattern) {
   }
   absl::MutexLock lock(&write_mu_);
   std::vector<RuleSpec> next = rules_;
-  auto it = std::find_if(next.begin(), next.end(), [&](const RuleSpec& r) { return r.name == name; });
+  auto it =
+      std::find_if(next.begin(), next.end(), [&](const RuleSpec& r) { return r.name == name; });
   if (it != next.end()) {
     it->pattern = pattern;
   } else {
@@ -141,7 +143,8 @@ absl::Status RuleSet::Put(const std::string& name, const std::string& pattern) {
 absl::Status RuleSet::Remove(const std::string& name) {
   absl::MutexLock lock(&write_mu_);
   std::vector<RuleSpec> next = rules_;
-  auto it = std::find_if(next.begin(), next.end(), [&](const RuleSpec& r) { return r.name == name; });
+  auto it =
+      std::find_if(next.begin(), next.end(), [&](const RuleSpec& r) { return r.name == name; });
   if (it == next.end()) return absl::NotFoundError(absl::StrCat("rule '", name, "' not found"));
   next.erase(it);
   return PublishLocked(std::move(next));

@@ -172,18 +172,20 @@ class PatternParser {
                  arg.members[0].first == "equals-ignore-case") {
         const JsonValue& s = arg.members[0].second;
         if (s.type != Type::kString) {
-          return Fail(path, absl::StrCat(op, " equals-ignore-case must be a string, not ",
-                                         s.TypeName()));
+          return Fail(path,
+                      absl::StrCat(op, " equals-ignore-case must be a string, not ", s.TypeName()));
         }
         c.kind = prefix ? CondKind::kPrefixCI : CondKind::kSuffixCI;
         FoldCase(s.text, &c.text);
       } else {
-        return Fail(path, absl::StrCat(op, " must be a string or {\"equals-ignore-case\": string}, not ",
-                                       arg.TypeName()));
+        return Fail(path,
+                    absl::StrCat(op, " must be a string or {\"equals-ignore-case\": string}, not ",
+                                 arg.TypeName()));
       }
     } else if (op == "equals-ignore-case") {
       if (arg.type != Type::kString) {
-        return Fail(path, absl::StrCat("equals-ignore-case must be a string, not ", arg.TypeName()));
+        return Fail(path,
+                    absl::StrCat("equals-ignore-case must be a string, not ", arg.TypeName()));
       }
       c.kind = CondKind::kEqualsCI;
       FoldCase(arg.text, &c.text);
@@ -244,8 +246,8 @@ class PatternParser {
   absl::Status ParseNumeric(const JsonValue& arg, const std::string& path, Condition* c) {
     c->kind = CondKind::kNumeric;
     if (arg.type != Type::kArray) {
-      return Fail(path, absl::StrCat("numeric must be an array like [\">\", 0], not ",
-                                     arg.TypeName()));
+      return Fail(path,
+                  absl::StrCat("numeric must be an array like [\">\", 0], not ", arg.TypeName()));
     }
     const auto& it = arg.items;
     if (it.empty()) return Fail(path, "numeric must not be empty");
@@ -253,7 +255,8 @@ class PatternParser {
     if (it.size() > 4) return Fail(path, "numeric takes at most two comparisons");
     for (size_t i = 0; i < it.size(); i += 2) {
       if (it[i].type != Type::kString) {
-        return Fail(path, absl::StrCat("numeric operator must be a string, not ", it[i].TypeName()));
+        return Fail(path,
+                    absl::StrCat("numeric operator must be a string, not ", it[i].TypeName()));
       }
       const std::string& op = it[i].text;
       if (it[i + 1].type != Type::kNumber) {
@@ -284,8 +287,10 @@ class PatternParser {
       }
     }
     if (it.size() == 4) {
-      if (!c->has_lo || !c->has_hi) return Fail(path, "numeric range needs a lower and an upper bound");
-      if (!(c->lo < c->hi)) return Fail(path, "numeric range is empty (lower bound not below upper)");
+      if (!c->has_lo || !c->has_hi)
+        return Fail(path, "numeric range needs a lower and an upper bound");
+      if (!(c->lo < c->hi))
+        return Fail(path, "numeric range is empty (lower bound not below upper)");
     }
     return absl::OkStatus();
   }
@@ -334,15 +339,17 @@ class PatternParser {
       case Type::kNull:
         return Fail(path, "anything-but cannot be null");
       case Type::kBool:
-        return Fail(path, "anything-but must be a string, a number, a list of either, or an object");
+        return Fail(path,
+                    "anything-but must be a string, a number, a list of either, or an object");
       case Type::kArray: {
         if (arg.items.empty()) return Fail(path, "anything-but must not be an empty list");
         Type first = arg.items[0].type;
         for (const JsonValue& i : arg.items) {
           if (i.type == Type::kNull) return Fail(path, "anything-but list cannot contain null");
           if (i.type != Type::kString && i.type != Type::kNumber) {
-            return Fail(path, absl::StrCat("anything-but list items must be strings or numbers, not ",
-                                           i.TypeName()));
+            return Fail(path,
+                        absl::StrCat("anything-but list items must be strings or numbers, not ",
+                                     i.TypeName()));
           }
           if (i.type != first) {
             return Fail(path, "anything-but list must hold only strings or only numbers");
@@ -369,8 +376,9 @@ class PatternParser {
     std::string what = absl::StrCat("anything-but ", op);
     if (op == "prefix" || op == "suffix") {
       if (v.type == Type::kObject) {
-        return Fail(path, absl::StrCat("anything-but ", op,
-                                       " cannot nest another operator (such as equals-ignore-case)"));
+        return Fail(path,
+                    absl::StrCat("anything-but ", op,
+                                 " cannot nest another operator (such as equals-ignore-case)"));
       }
       auto s = StringsOf(v, path, what, /*allow_empty=*/false, &values);
       if (!s.ok()) return s;

@@ -14,22 +14,22 @@
 namespace busbar::matcher::internal {
 
 enum class CondKind {
-  kString,     // exact string; text
-  kNumber,     // exact number; number, text (as written), round_trips
+  kString,  // exact string; text
+  kNumber,  // exact number; number, text (as written), round_trips
   kTrue,
   kFalse,
   kNull,
-  kPrefix,     // text
-  kSuffix,     // text
-  kPrefixCI,   // text is case-folded
-  kSuffixCI,   // text is case-folded
-  kEqualsCI,   // text is case-folded
-  kWildcard,   // text is the wildcard as written
-  kRegexp,     // text is the RE2 pattern
-  kNumeric,    // lo/hi bounds
-  kCidr,       // text is the block as written
-  kExists,     // exists: true
-  kAnythingBut // excluded: the values it excludes (simple kinds only)
+  kPrefix,      // text
+  kSuffix,      // text
+  kPrefixCI,    // text is case-folded
+  kSuffixCI,    // text is case-folded
+  kEqualsCI,    // text is case-folded
+  kWildcard,    // text is the wildcard as written
+  kRegexp,      // text is the RE2 pattern
+  kNumeric,     // lo/hi bounds
+  kCidr,        // text is the block as written
+  kExists,      // exists: true
+  kAnythingBut  // excluded: the values it excludes (simple kinds only)
 };
 
 struct Condition {

@@ -68,7 +68,9 @@ void ValueIndex::Add(const Condition& c, uint32_t id) {
     a.lengths.push_back(static_cast<uint32_t>(c.text.size()));
   };
   switch (c.kind) {
-    case CondKind::kString: strings_[c.text].push_back(id); break;
+    case CondKind::kString:
+      strings_[c.text].push_back(id);
+      break;
     case CondKind::kNumber:
       if (c.round_trips) {
         numbers_[NumberKey(c.number)].push_back(id);
@@ -76,15 +78,36 @@ void ValueIndex::Add(const Condition& c, uint32_t id) {
         number_texts_[c.text].push_back(id);
       }
       break;
-    case CondKind::kTrue: true_.push_back(id); break;
-    case CondKind::kFalse: false_.push_back(id); break;
-    case CondKind::kNull: null_.push_back(id); break;
-    case CondKind::kExists: any_.push_back(id); break;
-    case CondKind::kPrefix: add_affix(prefix_); break;
-    case CondKind::kSuffix: add_affix(suffix_); break;
-    case CondKind::kPrefixCI: add_affix(ci_prefix_); needs_fold_ = true; break;
-    case CondKind::kSuffixCI: add_affix(ci_suffix_); needs_fold_ = true; break;
-    case CondKind::kEqualsCI: folded_[c.text].push_back(id); needs_fold_ = true; break;
+    case CondKind::kTrue:
+      true_.push_back(id);
+      break;
+    case CondKind::kFalse:
+      false_.push_back(id);
+      break;
+    case CondKind::kNull:
+      null_.push_back(id);
+      break;
+    case CondKind::kExists:
+      any_.push_back(id);
+      break;
+    case CondKind::kPrefix:
+      add_affix(prefix_);
+      break;
+    case CondKind::kSuffix:
+      add_affix(suffix_);
+      break;
+    case CondKind::kPrefixCI:
+      add_affix(ci_prefix_);
+      needs_fold_ = true;
+      break;
+    case CondKind::kSuffixCI:
+      add_affix(ci_suffix_);
+      needs_fold_ = true;
+      break;
+    case CondKind::kEqualsCI:
+      folded_[c.text].push_back(id);
+      needs_fold_ = true;
+      break;
     case CondKind::kWildcard: {
       auto w = Wildcard::Parse(c.text, 1 << 30);
       wildcards_.emplace_back(std::move(*w), id);
@@ -96,7 +119,9 @@ void ValueIndex::Add(const Condition& c, uint32_t id) {
       regexps_.emplace_back(std::make_unique<RE2>(c.text, o), id);
       break;
     }
-    case CondKind::kNumeric: ranges_.push_back({c, id}); break;
+    case CondKind::kNumeric:
+      ranges_.push_back({c, id});
+      break;
     case CondKind::kCidr: {
       IpAddress base;
       int len = 0;
@@ -106,7 +131,8 @@ void ValueIndex::Add(const Condition& c, uint32_t id) {
       t.lengths.push_back(len);
       break;
     }
-    case CondKind::kAnythingBut: break;  // handled by the automaton
+    case CondKind::kAnythingBut:
+      break;  // handled by the automaton
   }
 }
 
@@ -182,11 +208,21 @@ void ValueIndex::RemapIds(const std::vector<uint32_t>& map) {
 void ValueIndex::Match(const LeafValue& v, std::vector<uint32_t>& out) const {
   Append(&any_, out);
   switch (v.kind) {
-    case LeafValue::Kind::kString: MatchString(v, out); break;
-    case LeafValue::Kind::kNumber: MatchNumber(v, out); break;
-    case LeafValue::Kind::kTrue: Append(&true_, out); break;
-    case LeafValue::Kind::kFalse: Append(&false_, out); break;
-    case LeafValue::Kind::kNull: Append(&null_, out); break;
+    case LeafValue::Kind::kString:
+      MatchString(v, out);
+      break;
+    case LeafValue::Kind::kNumber:
+      MatchNumber(v, out);
+      break;
+    case LeafValue::Kind::kTrue:
+      Append(&true_, out);
+      break;
+    case LeafValue::Kind::kFalse:
+      Append(&false_, out);
+      break;
+    case LeafValue::Kind::kNull:
+      Append(&null_, out);
+      break;
   }
 }
 

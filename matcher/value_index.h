@@ -35,8 +35,8 @@ struct LeafValue {
 
   // Lazily computed by the index; scratch owned by the caller.
   mutable bool number_parsed = false;
-  mutable bool number_ok = false;     // parsed (beyond the range: +-infinity)
-  mutable int8_t round_trips = -1;    // text is the double's shortest form (-1: unknown)
+  mutable bool number_ok = false;   // parsed (beyond the range: +-infinity)
+  mutable int8_t round_trips = -1;  // text is the double's shortest form (-1: unknown)
   mutable double number = 0;
   mutable bool folded_done = false;
   mutable std::string* fold_buffer = nullptr;  // REQUIRES: set for kString
@@ -45,7 +45,6 @@ struct LeafValue {
   bool RoundTripsNumber() const;  // REQUIRES: ParseNumber() found number_ok
   std::string_view Folded() const;
 };
-
 
 class ValueIndex {
  public:
@@ -103,9 +102,9 @@ class ValueIndex {
   absl::flat_hash_map<uint64_t, IdList> numbers_;
   StringTable exact_, exact_folded_;  // built from strings_ and folded_
   Affix prefix_, suffix_, ci_prefix_, ci_suffix_;
-  std::vector<Range> ranges_;          // until Finalize
-  std::vector<double> bounds_;         // ascending, distinct
-  std::vector<IdList> segments_;       // 2 * bounds_.size() + 1
+  std::vector<Range> ranges_;     // until Finalize
+  std::vector<double> bounds_;    // ascending, distinct
+  std::vector<IdList> segments_;  // 2 * bounds_.size() + 1
   CidrTable v4_, v6_;
   std::vector<std::pair<Wildcard, uint32_t>> wildcards_;
   std::vector<std::pair<std::unique_ptr<re2::RE2>, uint32_t>> regexps_;

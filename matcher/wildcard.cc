@@ -23,15 +23,15 @@ absl::StatusOr<Wildcard> Wildcard::Parse(std::string_view pattern, int max_compl
         w.pieces_.back().push_back(pattern[++i]);
         continue;
       }
-      return absl::InvalidArgumentError(
-          absl::StrCat("invalid escape at character ", i, " of wildcard \"", std::string(pattern),
-                       "\" (only \\* and \\\\ are allowed)"));
+      return absl::InvalidArgumentError(absl::StrCat("invalid escape at character ", i,
+                                                     " of wildcard \"", std::string(pattern),
+                                                     "\" (only \\* and \\\\ are allowed)"));
     }
     if (c == '*') {
       if (i + 1 < pattern.size() && pattern[i + 1] == '*') {
         return absl::InvalidArgumentError(
-            absl::StrCat("consecutive wildcard characters at character ", i, " of \"", std::string(pattern),
-                         "\""));
+            absl::StrCat("consecutive wildcard characters at character ", i, " of \"",
+                         std::string(pattern), "\""));
       }
       w.has_star_ = true;
       w.pieces_.emplace_back();
