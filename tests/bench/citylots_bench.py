@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""CityLots throughput of `busbar match`, beside the peers' published figures.
+"""CityLots throughput of `busbar match`, beside the peers' figures (measured on this machine kind with their own harnesses).
 
 Usage: citylots_bench.py BUSBAR RULESETS_JSON DATA_FILE [--threads 1,2] [--repeat 3]
 
@@ -126,7 +126,7 @@ def main():
                 row += f" {'-':>21} {'-':>6} {'-':>7}"
             print(row + ("  " + note if note else ""), flush=True)
     print("ratio = busbar events/s on 1 thread (first --threads entry) / peer events/s; "
-          "peer figures are the peers' published ones on the real CityLots data.")
+          "peer figures: each peer's own harness on the same generated file, on this machine kind.")
     return 1 if problems else 0
 
 
