@@ -62,13 +62,21 @@ absl::StatusOr<std::shared_ptr<const Matcher>> Matcher::Compile(const std::vecto
     }
     parsed.push_back(std::move(*p));
   }
+  std::vector<std::string> names;
+  names.reserve(rules.size());
+  for (const RuleSpec& r : rules) names.push_back(r.name);
+  return CompileParsed(std::move(names), parsed, options);
+}
+
+absl::StatusOr<std::shared_ptr<const Matcher>> Matcher::CompileParsed(
+    std::vector<std::string> names, const std::vector<internal::ParsedPattern>& parsed,
+    const Options& options) {
   auto automaton = Automaton::Compile(parsed);
   if (!automaton.ok()) return automaton.status();
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->automaton = std::move(*automaton);
-  impl->names.reserve(rules.size());
-  for (const RuleSpec& r : rules) impl->names.push_back(r.name);
+  impl->names = std::move(names);
   return std::shared_ptr<const Matcher>(new Matcher(std::move(impl)));
 }
 
@@ -111,8 +119,10 @@ absl::StatusOr<bool> TestEventPattern(std::string_view pattern, std::string_view
                                       const Options& options) {
   auto p = internal::ParsePattern(pattern, options);
   if (!p.ok()) return p.status();
-  auto m = Matcher::Compile({{"pattern", std::string(pattern)}}, options);
-  if (!m.ok()) return absl::InvalidArgumentError(p.status().message());
+  std::vector<ParsedPattern> parsed;
+  parsed.push_back(std::move(*p));
+  auto m = Matcher::CompileParsed({"pattern"}, parsed, options);
+  if (!m.ok()) return m.status();
   MatchScratch scratch;
   std::vector<uint32_t> ids;
   if (auto s = (*m)->Match(event, scratch, ids); !s.ok()) return s;

@@ -31,6 +31,10 @@
 
 namespace busbar::matcher {
 
+namespace internal {
+struct ParsedPattern;
+}
+
 // Compile-time options. The defaults accept everything EventBridge accepts.
 struct Options {
   // Accept the RE2 `{"regexp": "..."}` extension. False under --strict-eventbridge.
@@ -104,6 +108,10 @@ class Matcher {
   size_t MemoryBytes() const;
 
  private:
+  friend absl::StatusOr<bool> TestEventPattern(std::string_view, std::string_view, const Options&);
+  static absl::StatusOr<std::shared_ptr<const Matcher>> CompileParsed(
+      std::vector<std::string> names, const std::vector<internal::ParsedPattern>& parsed,
+      const Options& options);
   struct Impl;
   explicit Matcher(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
