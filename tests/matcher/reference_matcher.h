@@ -90,6 +90,9 @@ absl::StatusOr<bool> ReferenceMatch(std::string_view pattern_json, std::string_v
 // Simple Unicode case folding of UTF-8 text (ASCII, Latin-1 Supplement, Latin
 // Extended-A, Greek, Cyrillic). Invalid UTF-8 bytes are kept as they are.
 std::string FoldCase(std::string_view utf8);
+
+// Appends code point `c` to `out` as UTF-8.
+void AppendUtf8(char32_t c, std::string& out);
 // `*` matches any run of bytes, `\*` a star, `\\` a backslash; whole value.
 bool WildcardMatches(std::string_view pattern, std::string_view value);
 // Exact number equality of two JSON number texts: as doubles when both texts
