@@ -1,0 +1,90 @@
+// Internal to bus/config. CheckJson uses simdjson's DOM parser, which checks
+// the whole text (grammar, UTF-8, nesting) without keeping a tree we'd drop.
+#include "bus/config/json_text.h"
+
+#include <simdjson.h>
+
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace busbar::config::internal {
+
+absl::Status CheckJson(std::string_view text) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(text.data(), text.size());
+  simdjson::error_code error = parser.parse(padded).error();
+  if (error != simdjson::SUCCESS) {
+    return absl::InvalidArgumentError(simdjson::error_message(error));
+  }
+  return absl::OkStatus();
+}
+
+std::string MinifyJson(std::string_view json) {
+  std::string out;
+  out.reserve(json.size());
+  bool in_string = false;
+  bool escaped = false;
+  for (char c : json) {
+    if (in_string) {
+      out += c;
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+      out += c;
+    } else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+      out += c;
+    }
+  }
+  return out;
+}
+
+void AppendJsonString(std::string_view s, std::string& out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      default:
+        if (u < 0x20) {
+          out += "\\u00";
+          out += kHex[u >> 4];
+          out += kHex[u & 0xF];
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+}  // namespace busbar::config::internal

@@ -1,0 +1,23 @@
+// Internal to bus/config: small helpers for JSON text in rule files (event
+// patterns, target Input). Pure functions; thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+
+namespace busbar::config::internal {
+
+// OK if `text` is one valid JSON value (RFC 8259, surrounding whitespace
+// allowed, nesting up to 1024). Otherwise InvalidArgument with simdjson's reason.
+absl::Status CheckJson(std::string_view text);
+
+// Removes the whitespace between the tokens of valid JSON text.
+// REQUIRES: `json` is valid JSON.
+std::string MinifyJson(std::string_view json);
+
+// Appends `s` to `out` as a JSON string literal, quotes included.
+void AppendJsonString(std::string_view s, std::string& out);
+
+}  // namespace busbar::config::internal
