@@ -118,29 +118,43 @@ TEST(Differential, TestEventPatternAgreesWithReference) {
   EXPECT_LT(fraction, 0.90);
 }
 
-// 100 matchers of 50 random rules each, 40 events per matcher; one scratch
-// shared by all matchers.
-TEST(Differential, CompiledRuleSetsAgreeWithReference) {
-  const int kBatches = 100 * Scale();
-  constexpr int kRulesPerBatch = 50;
-  constexpr int kEventsPerBatch = 40;
-  PatternEventGenerator gen(Seed(77));
-  Failures failures;
-  MatchScratch scratch;
+// Compiles `batches` matchers of random rules and matches random events against
+// each, comparing every rule's outcome with the reference. One scratch is shared
+// by all matchers.
+struct BatchPlan {
+  uint64_t seed;
+  int batches;
+  int rules_per_batch;
+  int events_per_batch;
+  double noisy_pattern_chance;  // patterns serialized with escapes and spaces
+  double guided_event_chance;   // events shaped after one of the patterns
+  bool rejected_pattern_fails;  // else a rejected pattern is skipped (tested elsewhere)
+  const char* label;
+};
+
+struct BatchCounts {
   long pairs = 0;
   long matching_pairs = 0;
-  for (int batch = 0; batch < kBatches; ++batch) {
+};
+
+void RunBatches(const BatchPlan& plan, Failures& failures, BatchCounts& counts) {
+  PatternEventGenerator gen(plan.seed);
+  MatchScratch scratch;
+  const std::string label = plan.label;
+  for (int batch = 0; batch < plan.batches; ++batch) {
     std::vector<Json> pattern_jsons;
     std::vector<RuleSpec> rules;
     std::vector<ReferencePattern> references;
-    for (int r = 0; r < kRulesPerBatch; ++r) {
+    for (int r = 0; r < plan.rules_per_batch; ++r) {
       Json pattern_json = gen.Pattern();
-      std::string pattern = gen.Serialize(pattern_json, gen.Chance(0.2));
+      std::string pattern = gen.Serialize(pattern_json, gen.Chance(plan.noisy_pattern_chance));
       absl::StatusOr<ReferencePattern> reference = ReferencePattern::Parse(pattern);
       ASSERT_TRUE(reference.ok()) << pattern;
       if (absl::Status valid = ValidatePattern(pattern); !valid.ok()) {
-        failures.Add("valid pattern rejected",
-                     "pattern: " + pattern + "\nerror: " + std::string(valid.message()));
+        if (plan.rejected_pattern_fails) {
+          failures.Add("valid pattern rejected",
+                       "pattern: " + pattern + "\nerror: " + std::string(valid.message()));
+        }
         continue;
       }
       rules.push_back({"rule-" + std::to_string(r), pattern});
@@ -150,9 +164,10 @@ TEST(Differential, CompiledRuleSetsAgreeWithReference) {
     absl::StatusOr<std::shared_ptr<const Matcher>> matcher = Matcher::Compile(rules);
     ASSERT_TRUE(matcher.ok()) << matcher.status();
     ASSERT_EQ((*matcher)->rule_count(), rules.size());
-    for (int e = 0; e < kEventsPerBatch; ++e) {
-      const Json* guide =
-          gen.Chance(0.8) && !pattern_jsons.empty() ? &gen.Pick(pattern_jsons) : nullptr;
+    for (int e = 0; e < plan.events_per_batch; ++e) {
+      const Json* guide = gen.Chance(plan.guided_event_chance) && !pattern_jsons.empty()
+                              ? &gen.Pick(pattern_jsons)
+                              : nullptr;
       const std::string event = gen.Serialize(gen.Event(guide), gen.Chance(0.3));
       absl::StatusOr<ReferenceEvent> reference_event = ReferenceEvent::Parse(event);
       ASSERT_TRUE(reference_event.ok()) << event;
@@ -160,8 +175,8 @@ TEST(Differential, CompiledRuleSetsAgreeWithReference) {
       for (uint32_t id = 0; id < references.size(); ++id) {
         if (ReferenceMatches(references[id], *reference_event)) want.push_back(id);
       }
-      pairs += references.size();
-      matching_pairs += want.size();
+      counts.pairs += references.size();
+      counts.matching_pairs += want.size();
       std::vector<uint32_t> got;
       if (absl::Status status = (*matcher)->Match(event, scratch, got); !status.ok()) {
         failures.Add("event rejected",
@@ -177,7 +192,7 @@ TEST(Differential, CompiledRuleSetsAgreeWithReference) {
       for (size_t id = 0; id < rules.size(); ++id) {
         if (in_want[id] == in_got[id]) continue;
         failures.Add(
-            in_want[id] ? "missed match (multi-rule)" : "false match (multi-rule)",
+            (in_want[id] ? "missed match (" : "false match (") + label + ")",
             "pattern: " + rules[id].pattern + "\nevent:   " + event +
                 "\nreference: " + (in_want[id] ? "match" : "no match") + "\nalone: " + [&] {
                   absl::StatusOr<bool> alone = TestEventPattern(rules[id].pattern, event);
@@ -187,71 +202,28 @@ TEST(Differential, CompiledRuleSetsAgreeWithReference) {
       }
     }
   }
+}
+
+// 100 matchers of 50 random rules each, 40 events per matcher.
+TEST(Differential, CompiledRuleSetsAgreeWithReference) {
+  Failures failures;
+  BatchCounts counts;
+  RunBatches({Seed(77), 100 * Scale(), 50, 40, 0.2, 0.8, true, "multi-rule"}, failures, counts);
   EXPECT_EQ(failures.total(), 0) << failures.Summary();
-  std::printf("differential: %ld rule/event pairs, %ld matching\n", pairs, matching_pairs);
-  EXPECT_GT(matching_pairs, pairs / 100);
+  std::printf("differential: %ld rule/event pairs, %ld matching\n", counts.pairs,
+              counts.matching_pairs);
+  EXPECT_GT(counts.matching_pairs, counts.pairs / 100);
 }
 
 // A few large matchers: 1000 random rules each, so that the compiled structures
 // are shared by many rules.
 TEST(Differential, LargeRuleSetsAgreeWithReference) {
-  const int kBatches = 3 * Scale();
-  constexpr int kRulesPerBatch = 1000;
-  constexpr int kEventsPerBatch = 100;
-  PatternEventGenerator gen(Seed(991));
   Failures failures;
-  MatchScratch scratch;
-  long matching_pairs = 0;
-  for (int batch = 0; batch < kBatches; ++batch) {
-    std::vector<Json> pattern_jsons;
-    std::vector<RuleSpec> rules;
-    std::vector<ReferencePattern> references;
-    for (int r = 0; r < kRulesPerBatch; ++r) {
-      Json pattern_json = gen.Pattern();
-      std::string pattern = pattern_json.Dump();
-      if (!ValidatePattern(pattern).ok()) continue;  // reported by the tests above
-      absl::StatusOr<ReferencePattern> reference = ReferencePattern::Parse(pattern);
-      ASSERT_TRUE(reference.ok()) << pattern;
-      rules.push_back({"rule-" + std::to_string(r), pattern});
-      pattern_jsons.push_back(std::move(pattern_json));
-      references.push_back(*std::move(reference));
-    }
-    absl::StatusOr<std::shared_ptr<const Matcher>> matcher = Matcher::Compile(rules);
-    ASSERT_TRUE(matcher.ok()) << matcher.status();
-    for (int e = 0; e < kEventsPerBatch; ++e) {
-      const Json* guide = gen.Chance(0.9) ? &gen.Pick(pattern_jsons) : nullptr;
-      const std::string event = gen.Serialize(gen.Event(guide), gen.Chance(0.3));
-      absl::StatusOr<ReferenceEvent> reference_event = ReferenceEvent::Parse(event);
-      ASSERT_TRUE(reference_event.ok()) << event;
-      std::vector<uint32_t> want;
-      for (uint32_t id = 0; id < references.size(); ++id) {
-        if (ReferenceMatches(references[id], *reference_event)) want.push_back(id);
-      }
-      matching_pairs += want.size();
-      std::vector<uint32_t> got;
-      if (absl::Status status = (*matcher)->Match(event, scratch, got); !status.ok()) {
-        failures.Add("event rejected",
-                     "event: " + event + "\nerror: " + std::string(status.message()));
-        continue;
-      }
-      for (size_t i = 0, j = 0; i < want.size() || j < got.size();) {
-        if (i < want.size() && j < got.size() && want[i] == got[j]) {
-          ++i, ++j;
-        } else if (j >= got.size() || (i < want.size() && want[i] < got[j])) {
-          failures.Add("missed match (large)",
-                       "pattern: " + rules[want[i]].pattern + "\nevent:   " + event);
-          ++i;
-        } else {
-          failures.Add("false match (large)",
-                       "pattern: " + (got[j] < rules.size() ? rules[got[j]].pattern : "?") +
-                           "\nevent:   " + event);
-          ++j;
-        }
-      }
-    }
-  }
+  BatchCounts counts;
+  const int batches = 3 * Scale(), events = 100;
+  RunBatches({Seed(991), batches, 1000, events, 0.0, 0.9, false, "large"}, failures, counts);
   EXPECT_EQ(failures.total(), 0) << failures.Summary();
-  EXPECT_GT(matching_pairs, kBatches * kEventsPerBatch);
+  EXPECT_GT(counts.matching_pairs, static_cast<long>(batches) * events);
 }
 
 }  // namespace
