@@ -33,6 +33,24 @@ void PrintTestPatternHelp(std::FILE* out);
 int RunMatch(const Args& args);
 void PrintMatchHelp(std::FILE* out);
 
+// `busbar serve [options]`: the daemon in the foreground. Exit 0 after SIGTERM
+// or SIGINT, 1 if it cannot start, 2 on bad usage.
+int RunServe(const Args& args);
+void PrintServeHelp(std::FILE* out);
+
+// Client commands against a running daemon (--endpoint, or BUSBAR_ENDPOINT,
+// default 127.0.0.1:4195): `busbar put-events`, `busbar queues …`,
+// `busbar rules …`, `busbar buses …`. Exit 0, 1 when the daemon refused some of
+// the request (printed), 2 on bad usage or when the daemon is unreachable.
+int RunPutEvents(const Args& args);
+void PrintPutEventsHelp(std::FILE* out);
+int RunQueues(const Args& args);
+void PrintQueuesHelp(std::FILE* out);
+int RunRules(const Args& args);
+void PrintRulesHelp(std::FILE* out);
+int RunBuses(const Args& args);
+void PrintBusesHelp(std::FILE* out);
+
 // The whole content of the file at `path`. NotFound, PermissionDenied etc. with
 // the path and the system's reason.
 absl::StatusOr<std::string> ReadFile(const std::string& path);

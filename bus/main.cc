@@ -23,6 +23,14 @@ constexpr Command kCommands[] = {
      busbar::cli::RunMatch, busbar::cli::PrintMatchHelp},
     {"test-pattern", "test one event pattern against one event (like TestEventPattern)",
      busbar::cli::RunTestPattern, busbar::cli::PrintTestPatternHelp},
+    {"serve", "run the event bus daemon (gRPC) in the foreground", busbar::cli::RunServe,
+     busbar::cli::PrintServeHelp},
+    {"put-events", "send events to a running daemon", busbar::cli::RunPutEvents,
+     busbar::cli::PrintPutEventsHelp},
+    {"queues", "list, receive from, delete from or purge queues", busbar::cli::RunQueues,
+     busbar::cli::PrintQueuesHelp},
+    {"rules", "list or describe rules", busbar::cli::RunRules, busbar::cli::PrintRulesHelp},
+    {"buses", "list event buses", busbar::cli::RunBuses, busbar::cli::PrintBusesHelp},
 };
 
 const Command* FindCommand(std::string_view name) {

@@ -1,0 +1,413 @@
+// Client commands: `busbar put-events`, `busbar queues`, `busbar rules`,
+// `busbar buses`, each one gRPC call (or a few) to a running daemon.
+#include <grpcpp/grpcpp.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "bus/cli.h"
+#include "busbar/v1/buses.grpc.pb.h"
+#include "busbar/v1/events.grpc.pb.h"
+#include "busbar/v1/queues.grpc.pb.h"
+#include "busbar/v1/rules.grpc.pb.h"
+#include "simdjson.h"
+
+namespace busbar::cli {
+namespace {
+
+namespace v1 = ::busbar::v1;
+
+// Takes --endpoint out of `args`; returns the channel.
+std::shared_ptr<grpc::Channel> Connect(Args& args) {
+  std::string endpoint = "127.0.0.1:4195";
+  if (const char* env = std::getenv("BUSBAR_ENDPOINT"); env != nullptr && *env) endpoint = env;
+  Args rest;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string_view v;
+    auto took = TakeOptionValue(args, &i, "--endpoint", &v);
+    if (took.ok() && *took) {
+      endpoint = std::string(v);
+    } else {
+      rest.push_back(args[i]);
+    }
+  }
+  args = rest;
+  return grpc::CreateChannel(endpoint, grpc::InsecureChannelCredentials());
+}
+
+int RpcError(const grpc::Status& s) {
+  std::fprintf(stderr, "busbar: %s (%d)\n", s.error_message().c_str(),
+               static_cast<int>(s.error_code()));
+  return s.error_code() == grpc::StatusCode::UNAVAILABLE ? kExitUsage : 1;
+}
+
+std::unique_ptr<grpc::ClientContext> Context(int timeout_s = 30) {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(timeout_s));
+  return ctx;
+}
+
+// Reads one AWS CLI style entry {"Source", "DetailType", "Detail", "EventBusName",
+// "Resources", "Time"} from a JSON line.
+absl::Status EntryFromJson(std::string_view line, v1::PutEventsRequestEntry* e) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::padded_string padded(line);
+  simdjson::dom::object obj;
+  if (auto err = parser.parse(padded).get(obj)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("not a JSON object: ", simdjson::error_message(err)));
+  }
+  for (auto [key, value] : obj) {
+    std::string k(key);
+    if (k == "Source" || k == "DetailType" || k == "EventBusName" || k == "Time") {
+      std::string_view s;
+      if (value.get(s)) return absl::InvalidArgumentError(absl::StrCat(k, " must be a string"));
+      if (k == "Source") e->set_source(std::string(s));
+      if (k == "DetailType") e->set_detail_type(std::string(s));
+      if (k == "EventBusName") e->set_event_bus_name(std::string(s));
+      if (k == "Time") e->set_time(std::string(s));
+    } else if (k == "Detail") {
+      std::string_view s;
+      if (value.is_string() && !value.get(s)) {
+        e->set_detail(std::string(s));
+      } else {
+        e->set_detail(simdjson::minify(value));
+      }
+    } else if (k == "Resources") {
+      simdjson::dom::array arr;
+      if (value.get(arr))
+        return absl::InvalidArgumentError("Resources must be an array of strings");
+      for (auto r : arr) {
+        std::string_view s;
+        if (r.get(s)) return absl::InvalidArgumentError("Resources must be an array of strings");
+        e->add_resources(std::string(s));
+      }
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat("unknown field '", k, "'"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Sends one batch; prints the failed entries (with their input line numbers).
+int SendBatch(v1::EventsService::Stub& stub, const v1::PutEventsRequest& req,
+              const std::vector<size_t>& lines, size_t* failed) {
+  v1::PutEventsResponse resp;
+  auto ctx = Context();
+  grpc::Status s = stub.PutEvents(ctx.get(), req, &resp);
+  if (!s.ok()) return RpcError(s);
+  for (int i = 0; i < resp.entries_size(); ++i) {
+    const auto& r = resp.entries(i);
+    if (r.error_code().empty()) {
+      std::printf("%s\n", r.event_id().c_str());
+    } else {
+      ++*failed;
+      std::fprintf(stderr, "entry %zu: %s: %s\n", lines[i], r.error_code().c_str(),
+                   r.error_message().c_str());
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+void PrintPutEventsHelp(std::FILE* out) {
+  std::fputs(
+      "Usage: busbar put-events [--endpoint HOST:PORT] --source S --detail-type T\n"
+      "                         --detail JSON [--event-bus-name B] [--resource ARN]...\n"
+      "                         [--time RFC3339]\n"
+      "       busbar put-events [--endpoint HOST:PORT] --file EVENTS.jsonl\n"
+      "\n"
+      "Sends one event from flags, or every line of a JSON-lines file (entries as the\n"
+      "AWS CLI writes them: Source, DetailType, Detail, EventBusName, Resources, Time)\n"
+      "in batches of 10. Prints the id of each accepted event; failed entries go to\n"
+      "stderr with their line and error, and the exit status is then 1.\n",
+      out);
+}
+
+int RunPutEvents(const Args& in) {
+  Args args = in;
+  auto channel = Connect(args);
+  auto stub = v1::EventsService::NewStub(channel);
+  v1::PutEventsRequestEntry flag_entry;
+  std::string file;
+  bool from_flags = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string_view v;
+    absl::StatusOr<bool> t;
+    auto take = [&](std::string_view name) {
+      t = TakeOptionValue(args, &i, name, &v);
+      return t.ok() && *t;
+    };
+    if (take("--source")) {
+      flag_entry.set_source(std::string(v));
+      from_flags = true;
+    } else if (t.ok() && take("--detail-type")) {
+      flag_entry.set_detail_type(std::string(v));
+      from_flags = true;
+    } else if (t.ok() && take("--detail")) {
+      auto d = ReadJsonArg(v);
+      if (!d.ok()) return PrintError(d.status());
+      flag_entry.set_detail(*d);
+      from_flags = true;
+    } else if (t.ok() && take("--event-bus-name")) {
+      flag_entry.set_event_bus_name(std::string(v));
+    } else if (t.ok() && take("--resource")) {
+      flag_entry.add_resources(std::string(v));
+    } else if (t.ok() && take("--time")) {
+      flag_entry.set_time(std::string(v));
+    } else if (t.ok() && take("--file")) {
+      file = std::string(v);
+    } else if (!t.ok()) {
+      return UsageError("put-events", std::string(t.status().message()));
+    } else {
+      return UsageError("put-events",
+                        absl::StrCat("unknown argument '", std::string(args[i]), "'"));
+    }
+  }
+  if (from_flags == !file.empty()) {
+    return UsageError("put-events", "give either --source/--detail-type/--detail or --file");
+  }
+  size_t failed = 0;
+  if (from_flags) {
+    v1::PutEventsRequest req;
+    *req.add_entries() = flag_entry;
+    if (int rc = SendBatch(*stub, req, {1}, &failed); rc != 0) return rc;
+    return failed == 0 ? 0 : 1;
+  }
+  std::ifstream f(file);
+  if (!f) return PrintError(absl::NotFoundError(absl::StrCat("cannot read ", file)));
+  v1::PutEventsRequest req;
+  std::vector<size_t> lines;
+  std::string line;
+  size_t n = 0;
+  while (std::getline(f, line)) {
+    ++n;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    v1::PutEventsRequestEntry e;
+    if (auto s = EntryFromJson(line, &e); !s.ok()) {
+      std::fprintf(stderr, "line %zu: %.*s\n", n, static_cast<int>(s.message().size()),
+                   s.message().data());
+      ++failed;
+      continue;
+    }
+    *req.add_entries() = std::move(e);
+    lines.push_back(n);
+    if (req.entries_size() == 10) {
+      if (int rc = SendBatch(*stub, req, lines, &failed); rc != 0) return rc;
+      req.Clear();
+      lines.clear();
+    }
+  }
+  if (req.entries_size() > 0) {
+    if (int rc = SendBatch(*stub, req, lines, &failed); rc != 0) return rc;
+  }
+  return failed == 0 ? 0 : 1;
+}
+
+void PrintQueuesHelp(std::FILE* out) {
+  std::fputs(
+      "Usage: busbar queues list [--endpoint HOST:PORT] [PREFIX]\n"
+      "       busbar queues receive NAME [--max N] [--wait S] [--visibility S] [--delete]\n"
+      "       busbar queues delete NAME RECEIPT_HANDLE\n"
+      "       busbar queues purge NAME\n"
+      "\n"
+      "receive prints each message as one JSON line {\"MessageId\", \"ReceiptHandle\",\n"
+      "\"Body\", \"Attributes\"}; --wait long-polls up to S seconds (0-20); --delete\n"
+      "deletes each message after printing it.\n",
+      out);
+}
+
+int RunQueues(const Args& in) {
+  Args args = in;
+  auto channel = Connect(args);
+  auto stub = v1::QueuesService::NewStub(channel);
+  if (args.empty()) return UsageError("queues", "missing subcommand");
+  const std::string_view sub = args[0];
+  if (sub == "list") {
+    v1::ListQueuesRequest req;
+    if (args.size() > 1) req.set_queue_name_prefix(std::string(args[1]));
+    v1::ListQueuesResponse resp;
+    auto ctx = Context();
+    if (auto s = stub->ListQueues(ctx.get(), req, &resp); !s.ok()) return RpcError(s);
+    for (const auto& url : resp.queue_urls()) std::printf("%s\n", url.c_str());
+    return 0;
+  }
+  if (args.size() < 2) return UsageError("queues", "missing queue NAME");
+  const std::string name(args[1]);
+  if (sub == "receive") {
+    v1::ReceiveMessageRequest req;
+    req.set_queue_name(name);
+    req.set_max_number_of_messages(10);
+    bool del = false;
+    for (size_t i = 2; i < args.size(); ++i) {
+      std::string_view v;
+      int n = 0;
+      auto t = TakeOptionValue(args, &i, "--max", &v);
+      if (t.ok() && *t) {
+        if (!absl::SimpleAtoi(absl::string_view(v.data(), v.size()), &n)) {
+          return UsageError("queues", "--max takes a number");
+        }
+        req.set_max_number_of_messages(n);
+        continue;
+      }
+      t = TakeOptionValue(args, &i, "--wait", &v);
+      if (t.ok() && *t) {
+        if (!absl::SimpleAtoi(absl::string_view(v.data(), v.size()), &n)) {
+          return UsageError("queues", "--wait takes a number");
+        }
+        req.set_wait_time_seconds(n);
+        continue;
+      }
+      t = TakeOptionValue(args, &i, "--visibility", &v);
+      if (t.ok() && *t) {
+        if (!absl::SimpleAtoi(absl::string_view(v.data(), v.size()), &n)) {
+          return UsageError("queues", "--visibility takes a number");
+        }
+        req.set_visibility_timeout(n);
+        continue;
+      }
+      if (args[i] == "--delete") {
+        del = true;
+        continue;
+      }
+      return UsageError("queues", absl::StrCat("unknown argument '", std::string(args[i]), "'"));
+    }
+    v1::ReceiveMessageResponse resp;
+    auto ctx = Context(60);
+    if (auto s = stub->ReceiveMessage(ctx.get(), req, &resp); !s.ok()) return RpcError(s);
+    for (const auto& m : resp.messages()) {
+      std::string out = "{\"MessageId\":";
+      AppendJsonString(m.message_id(), out);
+      out += ",\"ReceiptHandle\":";
+      AppendJsonString(m.receipt_handle(), out);
+      out += ",\"Body\":";
+      AppendJsonString(m.body(), out);
+      out += ",\"Attributes\":{";
+      bool first = true;
+      for (const auto& [k, v] : m.attributes()) {
+        if (!first) out += ",";
+        first = false;
+        AppendJsonString(k, out);
+        out += ":";
+        AppendJsonString(v, out);
+      }
+      out += "}}";
+      std::printf("%s\n", out.c_str());
+      if (del) {
+        v1::DeleteMessageRequest d;
+        d.set_queue_name(name);
+        d.set_receipt_handle(m.receipt_handle());
+        v1::DeleteMessageResponse dr;
+        auto dctx = Context();
+        if (auto s = stub->DeleteMessage(dctx.get(), d, &dr); !s.ok()) return RpcError(s);
+      }
+    }
+    std::fflush(stdout);
+    return 0;
+  }
+  if (sub == "delete") {
+    if (args.size() != 3) return UsageError("queues", "delete takes NAME RECEIPT_HANDLE");
+    v1::DeleteMessageRequest req;
+    req.set_queue_name(name);
+    req.set_receipt_handle(std::string(args[2]));
+    v1::DeleteMessageResponse resp;
+    auto ctx = Context();
+    if (auto s = stub->DeleteMessage(ctx.get(), req, &resp); !s.ok()) return RpcError(s);
+    return 0;
+  }
+  if (sub == "purge") {
+    v1::PurgeQueueRequest req;
+    req.set_queue_name(name);
+    v1::PurgeQueueResponse resp;
+    auto ctx = Context();
+    if (auto s = stub->PurgeQueue(ctx.get(), req, &resp); !s.ok()) return RpcError(s);
+    return 0;
+  }
+  return UsageError("queues", absl::StrCat("unknown subcommand '", std::string(sub), "'"));
+}
+
+void PrintRulesHelp(std::FILE* out) {
+  std::fputs(
+      "Usage: busbar rules list [--endpoint HOST:PORT] [--event-bus-name B]\n"
+      "       busbar rules describe NAME [--event-bus-name B]\n"
+      "\n"
+      "Rules come from the daemon's rule files; each is printed as one JSON line.\n",
+      out);
+}
+
+int RunRules(const Args& in) {
+  Args args = in;
+  auto channel = Connect(args);
+  auto stub = v1::RulesService::NewStub(channel);
+  std::string bus;
+  Args rest;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string_view v;
+    auto t = TakeOptionValue(args, &i, "--event-bus-name", &v);
+    if (t.ok() && *t) {
+      bus = std::string(v);
+    } else {
+      rest.push_back(args[i]);
+    }
+  }
+  auto print = [](const v1::Rule& r) {
+    std::string out = "{\"Name\":";
+    AppendJsonString(r.name(), out);
+    out += ",\"Arn\":";
+    AppendJsonString(r.arn(), out);
+    out += ",\"EventBusName\":";
+    AppendJsonString(r.event_bus_name(), out);
+    out += ",\"State\":";
+    out += r.state() == v1::RULE_STATE_ENABLED ? "\"ENABLED\"" : "\"DISABLED\"";
+    out += ",\"EventPattern\":";
+    AppendJsonString(r.event_pattern(), out);
+    out += "}";
+    std::printf("%s\n", out.c_str());
+  };
+  if (rest.empty()) return UsageError("rules", "missing subcommand");
+  if (rest[0] == "list") {
+    v1::ListRulesRequest req;
+    req.set_event_bus_name(bus);
+    v1::ListRulesResponse resp;
+    auto ctx = Context();
+    if (auto s = stub->ListRules(ctx.get(), req, &resp); !s.ok()) return RpcError(s);
+    for (const auto& r : resp.rules()) print(r);
+    return 0;
+  }
+  if (rest[0] == "describe" && rest.size() == 2) {
+    v1::DescribeRuleRequest req;
+    req.set_name(std::string(rest[1]));
+    req.set_event_bus_name(bus);
+    v1::DescribeRuleResponse resp;
+    auto ctx = Context();
+    if (auto s = stub->DescribeRule(ctx.get(), req, &resp); !s.ok()) return RpcError(s);
+    print(resp.rule());
+    return 0;
+  }
+  return UsageError("rules", "expected 'list' or 'describe NAME'");
+}
+
+void PrintBusesHelp(std::FILE* out) {
+  std::fputs("Usage: busbar buses list [--endpoint HOST:PORT]\n", out);
+}
+
+int RunBuses(const Args& in) {
+  Args args = in;
+  auto channel = Connect(args);
+  auto stub = v1::BusesService::NewStub(channel);
+  if (args.size() != 1 || args[0] != "list") return UsageError("buses", "expected 'list'");
+  v1::ListEventBusesRequest req;
+  v1::ListEventBusesResponse resp;
+  auto ctx = Context();
+  if (auto s = stub->ListEventBuses(ctx.get(), req, &resp); !s.ok()) return RpcError(s);
+  for (const auto& b : resp.event_buses())
+    std::printf("%s\t%s\n", b.name().c_str(), b.arn().c_str());
+  return 0;
+}
+
+}  // namespace busbar::cli

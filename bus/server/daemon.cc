@@ -1,0 +1,220 @@
+// The daemon; see daemon.h.
+#include "bus/server/daemon.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/impl/codegen/service_type.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include <ctime>
+
+#include "absl/strings/str_cat.h"
+#include "bus/server/services.h"
+
+namespace busbar::bus {
+namespace {
+
+constexpr std::string_view kEventsTable =
+    "CREATE TABLE events (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, bus TEXT NOT NULL, "
+    "received_ms INTEGER NOT NULL, body TEXT NOT NULL)";
+
+int64_t NowMs() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1000000;
+}
+
+matcher::Options MatcherOptions(const DaemonOptions& o) {
+  matcher::Options m;
+  m.allow_regexp = !o.strict_eventbridge;
+  return m;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
+  std::unique_ptr<Daemon> d(new Daemon(options));
+  config::LoadOptions load;
+  load.account_id = options.account;
+  load.region = options.region;
+  load.matcher = MatcherOptions(options);
+  auto cfg = config::LoadRuleFiles(options.config_files, load);
+  if (!cfg.ok()) return cfg.status();
+
+  targets::StoreOptions so;
+  so.data_dir = options.data_dir;
+  so.fsync = options.fsync;
+  auto store = targets::Store::Open(so);
+  if (!store.ok()) return store.status();
+  d->store_ = std::move(*store);
+  if (auto s =
+          d->store_->Write([](targets::Db& db) { return db.Migrate("events", {kEventsTable}); });
+      !s.ok()) {
+    return s;
+  }
+  targets::QueuesOptions qo;
+  qo.region = options.region;
+  qo.account = options.account;
+  auto queues = targets::Queues::Open(d->store_.get(), qo);
+  if (!queues.ok()) return queues.status();
+  d->queues_ = std::move(*queues);
+  if (auto s = d->ApplyQueues(*cfg); !s.ok()) return s;
+  auto routing = d->BuildRouting(std::move(*cfg));
+  if (!routing.ok()) return routing.status();
+  {
+    absl::MutexLock lock(&d->routing_mu_);
+    d->routing_ = std::move(*routing);
+  }
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &d->port_);
+  builder.SetMaxReceiveMessageSize(8 << 20);
+  d->services_ = MakeServices(d.get());
+  for (auto& service : d->services_) builder.RegisterService(service.get());
+  d->server_ = builder.BuildAndStart();
+  if (d->server_ == nullptr || d->port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
+  }
+  return d;
+}
+
+Daemon::Daemon(DaemonOptions options) : options_(std::move(options)) {}
+
+Daemon::~Daemon() { Shutdown(); }
+
+void Daemon::Shutdown() {
+  if (server_ != nullptr) {
+    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    server_->Wait();
+    server_.reset();
+  }
+  if (queues_ != nullptr) queues_->Shutdown();
+}
+
+absl::Status Daemon::ApplyQueues(const config::Config& config) {
+  // Dead-letter queues first, so redrive policies name existing queues.
+  std::vector<const config::Queue*> order;
+  for (const auto& q : config.queues) {
+    if (!q.redrive_policy.has_value()) order.push_back(&q);
+  }
+  for (const auto& q : config.queues) {
+    if (q.redrive_policy.has_value()) order.push_back(&q);
+  }
+  auto existing = queues_->ListQueues();
+  if (!existing.ok()) return existing.status();
+  for (const config::Queue* q : order) {
+    if (std::find(existing->begin(), existing->end(), q->name) != existing->end()) continue;
+    targets::QueueAttributes a;
+    a.visibility_timeout = q->visibility_timeout_s;
+    a.message_retention_period = q->message_retention_period_s;
+    a.receive_message_wait_time_seconds = q->receive_wait_time_s;
+    if (q->redrive_policy.has_value()) {
+      a.redrive_policy = targets::RedrivePolicy{q->redrive_policy->dead_letter_target_arn,
+                                                q->redrive_policy->max_receive_count};
+    }
+    if (auto s = queues_->CreateQueue(q->name, a); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<const Routing>> Daemon::BuildRouting(config::Config config) const {
+  auto routing = std::make_shared<Routing>();
+  std::vector<std::string> buses{"default"};
+  for (const auto& b : config.buses) buses.push_back(b.name);
+  for (const std::string& bus : buses) {
+    std::vector<matcher::RuleSpec> specs;
+    BusRoute route;
+    for (const config::Rule& r : config.rules) {
+      if (r.event_bus_name != bus || r.state != config::RuleState::kEnabled) continue;
+      specs.push_back({r.name, r.event_pattern});
+      std::vector<std::string> queues;
+      for (const config::Target& t : r.targets) {
+        if (t.kind == config::TargetKind::kQueue) queues.push_back(t.resource_name);
+      }
+      route.queues_by_rule.push_back(std::move(queues));
+    }
+    auto m = matcher::Matcher::Compile(specs, MatcherOptions(options_));
+    if (!m.ok()) return m.status();
+    route.matcher = std::move(*m);
+    routing->buses.emplace(bus, std::move(route));
+  }
+  routing->config = std::move(config);
+  return std::shared_ptr<const Routing>(std::move(routing));
+}
+
+std::shared_ptr<const Routing> Daemon::routing() const {
+  absl::MutexLock lock(&routing_mu_);
+  return routing_;
+}
+
+absl::Status Daemon::Reload() {
+  absl::MutexLock reload(&reload_mu_);
+  config::LoadOptions load;
+  load.account_id = options_.account;
+  load.region = options_.region;
+  load.matcher = MatcherOptions(options_);
+  auto cfg = config::LoadRuleFiles(options_.config_files, load);
+  if (!cfg.ok()) return cfg.status();
+  if (auto s = ApplyQueues(*cfg); !s.ok()) return s;
+  auto routing = BuildRouting(std::move(*cfg));
+  if (!routing.ok()) return routing.status();
+  absl::MutexLock lock(&routing_mu_);
+  routing_ = std::move(*routing);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<EntryOutcome>> Daemon::PutEvents(const std::vector<EntryIn>& entries) {
+  std::shared_ptr<const Routing> routing = this->routing();
+  IngestContext ctx;
+  ctx.account = options_.account;
+  ctx.region = options_.region;
+  ctx.limits.max_request_bytes = options_.max_request_bytes;
+  ctx.now_unix_seconds = NowMs() / 1000;
+  ctx.bus_exists = [&](std::string_view bus) {
+    return routing->buses.find(bus) != routing->buses.end();
+  };
+  auto outcomes = PrepareEntries(entries, ctx);
+  if (!outcomes.ok()) return outcomes.status();
+
+  thread_local matcher::MatchScratch scratch;
+  thread_local std::vector<uint32_t> ids;
+  std::vector<targets::Delivery> deliveries;
+  std::vector<EntryOutcome*> accepted;
+  for (EntryOutcome& o : *outcomes) {
+    if (!o.ok()) continue;
+    accepted.push_back(&o);
+    const BusRoute& route = routing->buses.find(o.bus)->second;
+    if (auto s = route.matcher->Match(o.envelope, scratch, ids); !s.ok()) {
+      o.error_code = "InternalFailure";
+      o.error_message = std::string(s.message());
+      accepted.pop_back();
+      continue;
+    }
+    for (uint32_t rule : ids) {
+      for (const std::string& q : route.queues_by_rule[rule]) deliveries.push_back({q, o.envelope});
+    }
+  }
+  if (accepted.empty()) return outcomes;
+  const int64_t now = NowMs();
+  absl::Status committed = store_->Write([&](targets::Db& db) -> absl::Status {
+    auto insert = db.Prepare("INSERT INTO events (id, bus, received_ms, body) VALUES (?, ?, ?, ?)");
+    if (!insert.ok()) return insert.status();
+    for (const EntryOutcome* o : accepted) {
+      (*insert)->Bind(1, o->event_id).Bind(2, o->bus).Bind(3, now).Bind(4, o->envelope);
+      if (auto s = (*insert)->Run(); !s.ok()) return s;
+    }
+    return queues_->EnqueueInTxn(db, deliveries);
+  });
+  if (!committed.ok()) {
+    for (EntryOutcome* m : accepted) {
+      m->error_code = "InternalFailure";
+      m->error_message = absl::StrCat("The event was not stored: ", committed.message());
+      m->event_id.clear();
+    }
+  }
+  return outcomes;
+}
+
+}  // namespace busbar::bus

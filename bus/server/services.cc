@@ -1,0 +1,282 @@
+// The busbar.v1 services; see services.h. Rules and buses are read-only here:
+// they come from the rule files (PutRule and friends answer UNIMPLEMENTED until
+// rules created over the API are stored).
+#include "bus/server/services.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "bus/server/daemon.h"
+#include "busbar/v1/buses.grpc.pb.h"
+#include "busbar/v1/events.grpc.pb.h"
+#include "busbar/v1/queues.grpc.pb.h"
+#include "busbar/v1/rules.grpc.pb.h"
+
+namespace busbar::bus {
+namespace v1 = ::busbar::v1;
+
+grpc::Status ToGrpc(const absl::Status& s) {
+  if (s.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message()));
+}
+
+namespace {
+
+// The queue a request names by URL (last path segment) or by name.
+template <typename Request>
+absl::StatusOr<std::string> QueueOf(const Request& r) {
+  if (!r.queue_name().empty()) return r.queue_name();
+  if (!r.queue_url().empty()) {
+    const std::string& url = r.queue_url();
+    return url.substr(url.rfind('/') + 1);
+  }
+  return absl::InvalidArgumentError("MissingParameter: set queue_url or queue_name");
+}
+
+std::string QueueUrl(const Daemon& d, const std::string& name) {
+  return absl::StrCat("http://", d.options().listen, "/", d.options().account, "/", name);
+}
+
+class EventsService final : public v1::EventsService::Service {
+ public:
+  explicit EventsService(Daemon* d) : d_(d) {}
+
+  grpc::Status PutEvents(grpc::ServerContext*, const v1::PutEventsRequest* req,
+                         v1::PutEventsResponse* resp) override {
+    std::vector<EntryIn> entries;
+    entries.reserve(req->entries_size());
+    for (const auto& e : req->entries()) {
+      EntryIn in;
+      if (!e.time().empty()) in.time = e.time();
+      in.source = e.source();
+      in.detail_type = e.detail_type();
+      if (!e.detail().empty()) in.detail = e.detail();
+      in.resources.assign(e.resources().begin(), e.resources().end());
+      in.event_bus_name = e.event_bus_name();
+      entries.push_back(std::move(in));
+    }
+    auto outcomes = d_->PutEvents(entries);
+    if (!outcomes.ok()) return ToGrpc(outcomes.status());
+    int failed = 0;
+    for (const EntryOutcome& o : *outcomes) {
+      auto* r = resp->add_entries();
+      if (o.ok()) {
+        r->set_event_id(o.event_id);
+      } else {
+        ++failed;
+        r->set_error_code(o.error_code);
+        r->set_error_message(o.error_message);
+      }
+    }
+    resp->set_failed_entry_count(failed);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status TestEventPattern(grpc::ServerContext*, const v1::TestEventPatternRequest* req,
+                                v1::TestEventPatternResponse* resp) override {
+    matcher::Options o;
+    o.allow_regexp = !d_->options().strict_eventbridge;
+    auto r = matcher::TestEventPattern(req->event_pattern(), req->event(), o);
+    if (!r.ok()) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          absl::StrCat("InvalidEventPatternException: ", r.status().message()));
+    }
+    resp->set_result(*r);
+    return grpc::Status::OK;
+  }
+
+ private:
+  Daemon* d_;
+};
+
+class QueuesService final : public v1::QueuesService::Service {
+ public:
+  explicit QueuesService(Daemon* d) : d_(d) {}
+
+  grpc::Status ListQueues(grpc::ServerContext*, const v1::ListQueuesRequest* req,
+                          v1::ListQueuesResponse* resp) override {
+    auto names = d_->queues().ListQueues(req->queue_name_prefix());
+    if (!names.ok()) return ToGrpc(names.status());
+    for (const auto& n : *names) resp->add_queue_urls(QueueUrl(*d_, n));
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetQueueUrl(grpc::ServerContext*, const v1::GetQueueUrlRequest* req,
+                           v1::GetQueueUrlResponse* resp) override {
+    auto a = d_->queues().GetQueueAttributes(req->queue_name());
+    if (!a.ok()) return ToGrpc(a.status());
+    resp->set_queue_url(QueueUrl(*d_, req->queue_name()));
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetQueueAttributes(grpc::ServerContext*, const v1::GetQueueAttributesRequest* req,
+                                  v1::GetQueueAttributesResponse* resp) override {
+    auto q = QueueOf(*req);
+    if (!q.ok()) return ToGrpc(q.status());
+    auto a = d_->queues().GetQueueAttributes(*q);
+    if (!a.ok()) return ToGrpc(a.status());
+    auto& m = *resp->mutable_attributes();
+    m["QueueArn"] = a->arn;
+    m["VisibilityTimeout"] = std::to_string(a->attributes.visibility_timeout);
+    m["MessageRetentionPeriod"] = std::to_string(a->attributes.message_retention_period);
+    m["ReceiveMessageWaitTimeSeconds"] =
+        std::to_string(a->attributes.receive_message_wait_time_seconds);
+    m["CreatedTimestamp"] = std::to_string(a->created_timestamp);
+    m["ApproximateNumberOfMessages"] = std::to_string(a->approximate_number_of_messages);
+    m["ApproximateNumberOfMessagesNotVisible"] =
+        std::to_string(a->approximate_number_of_messages_not_visible);
+    if (a->attributes.redrive_policy.has_value()) {
+      m["RedrivePolicy"] = absl::StrCat(
+          "{\"deadLetterTargetArn\":\"", a->attributes.redrive_policy->dead_letter_target_arn,
+          "\",\"maxReceiveCount\":", a->attributes.redrive_policy->max_receive_count, "}");
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status SendMessage(grpc::ServerContext*, const v1::SendMessageRequest* req,
+                           v1::SendMessageResponse* resp) override {
+    auto q = QueueOf(*req);
+    if (!q.ok()) return ToGrpc(q.status());
+    auto id = d_->queues().SendMessage(*q, req->message_body());
+    if (!id.ok()) return ToGrpc(id.status());
+    resp->set_message_id(*id);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ReceiveMessage(grpc::ServerContext*, const v1::ReceiveMessageRequest* req,
+                              v1::ReceiveMessageResponse* resp) override {
+    auto q = QueueOf(*req);
+    if (!q.ok()) return ToGrpc(q.status());
+    targets::ReceiveOptions o;
+    o.max_number_of_messages =
+        req->max_number_of_messages() == 0 ? 1 : req->max_number_of_messages();
+    if (req->has_visibility_timeout()) o.visibility_timeout = req->visibility_timeout();
+    if (req->has_wait_time_seconds()) o.wait_time_seconds = req->wait_time_seconds();
+    auto msgs = d_->queues().ReceiveMessages(*q, o);
+    if (!msgs.ok()) return ToGrpc(msgs.status());
+    for (const auto& m : *msgs) {
+      auto* out = resp->add_messages();
+      out->set_message_id(m.message_id);
+      out->set_receipt_handle(m.receipt_handle);
+      out->set_md5_of_body(m.md5_of_body);
+      out->set_body(m.body);
+      auto& attrs = *out->mutable_attributes();
+      attrs["SentTimestamp"] = std::to_string(m.sent_timestamp);
+      attrs["ApproximateReceiveCount"] = std::to_string(m.approximate_receive_count);
+      attrs["ApproximateFirstReceiveTimestamp"] =
+          std::to_string(m.approximate_first_receive_timestamp);
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status DeleteMessage(grpc::ServerContext*, const v1::DeleteMessageRequest* req,
+                             v1::DeleteMessageResponse*) override {
+    auto q = QueueOf(*req);
+    if (!q.ok()) return ToGrpc(q.status());
+    return ToGrpc(d_->queues().DeleteMessage(*q, req->receipt_handle()));
+  }
+
+  grpc::Status ChangeMessageVisibility(grpc::ServerContext*,
+                                       const v1::ChangeMessageVisibilityRequest* req,
+                                       v1::ChangeMessageVisibilityResponse*) override {
+    auto q = QueueOf(*req);
+    if (!q.ok()) return ToGrpc(q.status());
+    return ToGrpc(
+        d_->queues().ChangeMessageVisibility(*q, req->receipt_handle(), req->visibility_timeout()));
+  }
+
+  grpc::Status PurgeQueue(grpc::ServerContext*, const v1::PurgeQueueRequest* req,
+                          v1::PurgeQueueResponse*) override {
+    auto q = QueueOf(*req);
+    if (!q.ok()) return ToGrpc(q.status());
+    return ToGrpc(d_->queues().PurgeQueue(*q));
+  }
+
+ private:
+  Daemon* d_;
+};
+
+void FillRule(const config::Rule& r, v1::Rule* out) {
+  out->set_name(r.name);
+  out->set_arn(r.arn);
+  out->set_event_pattern(r.event_pattern);
+  out->set_state(r.state == config::RuleState::kEnabled ? v1::RULE_STATE_ENABLED
+                                                        : v1::RULE_STATE_DISABLED);
+  out->set_description(r.description);
+  out->set_event_bus_name(r.event_bus_name);
+}
+
+class RulesService final : public v1::RulesService::Service {
+ public:
+  explicit RulesService(Daemon* d) : d_(d) {}
+
+  grpc::Status ListRules(grpc::ServerContext*, const v1::ListRulesRequest* req,
+                         v1::ListRulesResponse* resp) override {
+    auto routing = d_->routing();
+    const std::string bus = req->event_bus_name().empty() ? "default" : req->event_bus_name();
+    if (routing->buses.find(bus) == routing->buses.end()) {
+      return grpc::Status(
+          grpc::StatusCode::NOT_FOUND,
+          absl::StrCat("ResourceNotFoundException: Event bus ", bus, " does not exist."));
+    }
+    for (const config::Rule& r : routing->config.rules) {
+      if (r.event_bus_name == bus && absl::StartsWith(r.name, req->name_prefix())) {
+        FillRule(r, resp->add_rules());
+      }
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status DescribeRule(grpc::ServerContext*, const v1::DescribeRuleRequest* req,
+                            v1::DescribeRuleResponse* resp) override {
+    auto routing = d_->routing();
+    const std::string bus = req->event_bus_name().empty() ? "default" : req->event_bus_name();
+    for (const config::Rule& r : routing->config.rules) {
+      if (r.event_bus_name == bus && r.name == req->name()) {
+        FillRule(r, resp->mutable_rule());
+        return grpc::Status::OK;
+      }
+    }
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        absl::StrCat("ResourceNotFoundException: Rule ", req->name(),
+                                     " does not exist on EventBus ", bus, "."));
+  }
+
+ private:
+  Daemon* d_;
+};
+
+class BusesService final : public v1::BusesService::Service {
+ public:
+  explicit BusesService(Daemon* d) : d_(d) {}
+
+  grpc::Status ListEventBuses(grpc::ServerContext*, const v1::ListEventBusesRequest* req,
+                              v1::ListEventBusesResponse* resp) override {
+    auto routing = d_->routing();
+    for (const auto& [name, route] : routing->buses) {
+      if (!absl::StartsWith(name, req->name_prefix())) continue;
+      auto* b = resp->add_event_buses();
+      b->set_name(name);
+      b->set_arn(absl::StrCat("arn:aws:events:", d_->options().region, ":", d_->options().account,
+                              ":event-bus/", name));
+    }
+    return grpc::Status::OK;
+  }
+
+ private:
+  Daemon* d_;
+};
+
+}  // namespace
+
+std::vector<std::unique_ptr<grpc::Service>> MakeServices(Daemon* daemon) {
+  std::vector<std::unique_ptr<grpc::Service>> out;
+  out.push_back(std::make_unique<EventsService>(daemon));
+  out.push_back(std::make_unique<QueuesService>(daemon));
+  out.push_back(std::make_unique<RulesService>(daemon));
+  out.push_back(std::make_unique<BusesService>(daemon));
+  return out;
+}
+
+}  // namespace busbar::bus

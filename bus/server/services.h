@@ -1,0 +1,26 @@
+// Internal to the bus module: the gRPC services of busbar.v1 served by the
+// daemon, and the one place where absl::Status becomes grpc::Status. Each
+// service is a thin translation layer over Daemon; thread-safe like it.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace grpc {
+class Service;
+class Status;
+}  // namespace grpc
+
+namespace busbar::bus {
+
+class Daemon;
+
+// Maps an absl status to the gRPC status with the same code and message.
+grpc::Status ToGrpc(const absl::Status& status);
+
+// EventsService, QueuesService, RulesService and BusesService for `daemon`.
+std::vector<std::unique_ptr<grpc::Service>> MakeServices(Daemon* daemon);
+
+}  // namespace busbar::bus
