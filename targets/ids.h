@@ -1,0 +1,20 @@
+// Internal to busbar::targets: identifiers and digests of queue messages — uuid v4 message ids,
+// unguessable receipt tokens, and the MD5 of a body as SQS reports it (MD5OfBody, lower-case
+// hex). Thread-safe: each thread uses its own random generator seeded from the OS.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace busbar::targets {
+
+// A random (version 4) UUID in its canonical 36-character lower-case form.
+std::string NewUuidV4();
+
+// `bytes` random bytes as lower-case hex (2 * bytes characters).
+std::string RandomHex(int bytes);
+
+// The MD5 digest (RFC 1321) of `data` as 32 lower-case hex characters.
+std::string Md5Hex(std::string_view data);
+
+}  // namespace busbar::targets

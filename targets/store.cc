@@ -1,0 +1,175 @@
+// The Store's writer thread: group commit with a savepoint per job.
+//
+// Loop: wait for work; take every waiting job (bounded by max_batch_jobs); BEGIN IMMEDIATE; for
+// each job SAVEPOINT j / run / RELEASE j (or ROLLBACK TO j on error, dropping the OnCommit hooks
+// it registered); COMMIT (one fsync under synchronous=FULL); then run the hooks and complete the
+// jobs. While a batch commits, new jobs queue up and form the next batch, so the batch size grows
+// with the load and the fsync cost is shared.
+#include "targets/store.h"
+
+#include <filesystem>
+#include <system_error>
+#include <utility>
+
+namespace busbar::targets {
+namespace {
+
+// Runs a cached statement that returns no rows.
+absl::Status RunSql(Db& db, std::string_view sql) {
+  absl::StatusOr<Stmt*> stmt = db.Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  return (*stmt)->Run();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec) {
+    return absl::InternalError("cannot create data directory '" + options.data_dir +
+                               "': " + ec.message());
+  }
+  std::string path = (std::filesystem::path(options.data_dir) / "busbar.db").string();
+  DbOptions db_options;
+  db_options.synchronous_full = options.fsync == FsyncPolicy::kEveryBatch;
+  db_options.busy_timeout_ms = options.busy_timeout_ms;
+  absl::StatusOr<std::unique_ptr<Db>> db = Db::Open(path, db_options);
+  if (!db.ok()) return db.status();
+  // The migrations table exists from the first open; modules add their steps with Db::Migrate.
+  if (absl::Status s = (*db)->Migrate("store", {}); !s.ok()) return s;
+  StoreOptions normalized = options;
+  if (normalized.max_batch_jobs == 0) normalized.max_batch_jobs = 1;
+  return std::unique_ptr<Store>(new Store(std::move(path), normalized, std::move(*db)));
+}
+
+Store::Store(std::string path, StoreOptions options, std::unique_ptr<Db> writer)
+    : path_(std::move(path)), options_(std::move(options)), writer_db_(std::move(writer)) {
+  writer_ = std::thread([this] { WriterLoop(); });
+}
+
+Store::~Store() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  writer_.join();
+}
+
+void Store::Submit(WriteJob job, std::function<void(absl::Status)> done) {
+  absl::MutexLock lock(&mu_);
+  queue_.push_back(Pending{std::move(job), std::move(done)});
+}
+
+std::future<absl::Status> Store::Submit(WriteJob job) {
+  auto promise = std::make_shared<std::promise<absl::Status>>();
+  std::future<absl::Status> future = promise->get_future();
+  Submit(std::move(job), [promise](absl::Status s) { promise->set_value(std::move(s)); });
+  return future;
+}
+
+absl::Status Store::Write(WriteJob job) { return Submit(std::move(job)).get(); }
+
+void Store::WriterLoop() {
+  std::vector<Pending> batch;
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](Store* s)
+               ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) { return s->stopping_ || !s->queue_.empty(); },
+          this));
+      if (queue_.empty()) return;  // stopping and drained
+      while (!queue_.empty() && batch.size() < options_.max_batch_jobs) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    RunBatch(batch);
+    batch.clear();
+  }
+}
+
+void Store::RunBatch(std::vector<Pending>& batch) {
+  Db& db = *writer_db_;
+  std::vector<absl::Status> results(batch.size());
+  uint64_t failed = 0;
+  absl::Status txn = RunSql(db, "BEGIN IMMEDIATE");
+  if (txn.ok()) {
+    for (size_t i = 0; i < batch.size(); ++i) {
+      size_t hooks_before = db.on_commit_hooks().size();
+      absl::Status s = RunSql(db, "SAVEPOINT job");
+      if (s.ok()) s = batch[i].job(db);
+      if (s.ok()) s = RunSql(db, "RELEASE job");
+      if (!s.ok()) {
+        ++failed;
+        absl::Status undo = RunSql(db, "ROLLBACK TO job");
+        if (undo.ok()) undo = RunSql(db, "RELEASE job");
+        db.on_commit_hooks().resize(hooks_before);
+        if (!undo.ok()) {  // the transaction is unusable; fail the batch
+          txn = undo;
+          break;
+        }
+      }
+      results[i] = std::move(s);
+    }
+  }
+  db.ResetBusyStatements();
+  if (txn.ok()) txn = RunSql(db, "COMMIT");
+  if (!txn.ok()) {
+    (void)db.Exec("ROLLBACK");  // may fail if BEGIN failed; nothing else to do
+    db.on_commit_hooks().clear();
+    for (absl::Status& r : results) r = txn;
+  }
+  std::vector<std::function<void()>> hooks;
+  hooks.swap(db.on_commit_hooks());
+  for (auto& hook : hooks) hook();
+  {
+    absl::MutexLock lock(&mu_);
+    if (txn.ok()) ++stats_.batches;
+    stats_.jobs += batch.size();
+    stats_.failed_jobs += txn.ok() ? failed : batch.size();
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (batch[i].done) batch[i].done(std::move(results[i]));
+  }
+}
+
+absl::StatusOr<std::unique_ptr<Db>> Store::TakeReader() {
+  {
+    absl::MutexLock lock(&readers_mu_);
+    if (!idle_readers_.empty()) {
+      std::unique_ptr<Db> db = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+      return db;
+    }
+  }
+  DbOptions db_options;
+  db_options.read_only = true;
+  db_options.busy_timeout_ms = options_.busy_timeout_ms;
+  return Db::Open(path_, db_options);
+}
+
+void Store::ReturnReader(std::unique_ptr<Db> reader) {
+  absl::MutexLock lock(&readers_mu_);
+  idle_readers_.push_back(std::move(reader));
+}
+
+absl::Status Store::Read(const ReadJob& job) {
+  absl::StatusOr<std::unique_ptr<Db>> db = TakeReader();
+  if (!db.ok()) return db.status();
+  absl::Status s = RunSql(**db, "BEGIN");
+  if (s.ok()) s = job(**db);
+  (*db)->ResetBusyStatements();
+  absl::Status end = RunSql(**db, "COMMIT");
+  if (s.ok()) s = end;
+  ReturnReader(std::move(*db));
+  return s;
+}
+
+StoreStats Store::stats() const {
+  absl::MutexLock lock(&mu_);
+  return stats_;
+}
+
+}  // namespace busbar::targets

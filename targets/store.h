@@ -1,0 +1,120 @@
+// busbar::targets::Store — the durable SQLite store of one data directory
+// (`<data_dir>/busbar.db`, WAL mode) with ONE writer thread and group commit.
+//
+// Writes are jobs (`absl::Status(Db&)`). The writer takes every job waiting when it wakes (up to
+// StoreOptions::max_batch_jobs), runs them inside one BEGIN IMMEDIATE … COMMIT, each under its own
+// SAVEPOINT, and completes each job only after COMMIT returned: durability costs one fsync per
+// batch, not per job. A job that returns an error is rolled back alone (its savepoint) and its
+// Db::OnCommit hooks are dropped; the other jobs of the batch still commit. If COMMIT itself
+// fails every job of the batch gets that error.
+//
+//   StoreOptions options;
+//   options.data_dir = "/var/lib/busbar";
+//   auto store = Store::Open(options);
+//   absl::Status s = (*store)->Write([](Db& db) { return db.Exec("INSERT …"); });  // on disk now
+//
+// Fsync policy (StoreOptions::fsync; the daemon's flag for it is bus/'s to add): kEveryBatch
+// (PRAGMA synchronous=FULL, the default) — an acknowledged write is on disk and survives power
+// loss; kOff (synchronous=OFF) — for benchmarks only: SQLite never fsyncs, a crash of the process
+// keeps committed data (it is in the OS page cache) but a power loss or kernel crash can lose
+// recent commits or corrupt the file.
+//
+// Reads run on separate read-only connections (WAL lets them proceed while the writer writes)
+// and see every write whose completion has been reported.
+//
+// Threads: Store is thread-safe. Jobs run on the writer thread; a job must not call Write/Submit
+// (it would wait for itself) and must not keep the Db& after it returns. Destroying the Store
+// runs every job already submitted (clean shutdown drains the queue) and then closes the file.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "targets/sqlite.h"
+
+namespace busbar::targets {
+
+enum class FsyncPolicy {
+  kEveryBatch,  // PRAGMA synchronous=FULL: acknowledged means on disk (default)
+  kOff,         // PRAGMA synchronous=OFF: benchmarks only; power loss may lose commits
+};
+
+struct StoreOptions {
+  std::string data_dir;  // created if missing
+  FsyncPolicy fsync = FsyncPolicy::kEveryBatch;
+  int busy_timeout_ms = 5000;
+  size_t max_batch_jobs = 4096;  // upper bound on the jobs of one transaction
+};
+
+struct StoreStats {
+  uint64_t batches = 0;  // transactions committed
+  uint64_t jobs = 0;     // jobs run (committed or rolled back alone)
+  uint64_t failed_jobs = 0;
+  double MeanBatchSize() const { return batches == 0 ? 0.0 : double(jobs) / double(batches); }
+};
+
+using WriteJob = std::function<absl::Status(Db&)>;
+using ReadJob = std::function<absl::Status(Db&)>;
+
+class Store {
+ public:
+  // Opens or creates `<data_dir>/busbar.db` and starts the writer thread.
+  // Errors: Internal when the directory or file cannot be created or opened.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const StoreOptions& options);
+
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  ~Store();
+
+  // Queues `job`; `done` runs on the writer thread with the job's status after its batch
+  // committed (or with the commit's error). `done` must be quick and must not call Write.
+  void Submit(WriteJob job, std::function<void(absl::Status)> done);
+  // Queues `job`; the future becomes ready after its batch committed.
+  std::future<absl::Status> Submit(WriteJob job);
+  // Runs `job` and waits until it is committed. REQUIRES: not called from a job.
+  absl::Status Write(WriteJob job);
+
+  // Runs `job` on a read-only connection inside one read transaction (a consistent snapshot).
+  absl::Status Read(const ReadJob& job);
+
+  StoreStats stats() const;
+  const std::string& path() const { return path_; }
+
+ private:
+  struct Pending {
+    WriteJob job;
+    std::function<void(absl::Status)> done;
+  };
+
+  Store(std::string path, StoreOptions options, std::unique_ptr<Db> writer);
+  void WriterLoop();
+  void RunBatch(std::vector<Pending>& batch);
+  absl::StatusOr<std::unique_ptr<Db>> TakeReader();
+  void ReturnReader(std::unique_ptr<Db> reader);
+
+  const std::string path_;
+  const StoreOptions options_;
+  std::unique_ptr<Db> writer_db_;  // used by the writer thread only
+
+  mutable absl::Mutex mu_;
+  std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  StoreStats stats_ ABSL_GUARDED_BY(mu_);
+
+  absl::Mutex readers_mu_;
+  std::vector<std::unique_ptr<Db>> idle_readers_ ABSL_GUARDED_BY(readers_mu_);
+
+  std::thread writer_;  // last: starts after everything above is constructed
+};
+
+}  // namespace busbar::targets
