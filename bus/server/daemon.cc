@@ -202,6 +202,7 @@ absl::StatusOr<std::vector<EntryOutcome>> Daemon::PutEvents(const std::vector<En
     auto insert = db.Prepare("INSERT INTO events (id, bus, received_ms, body) VALUES (?, ?, ?, ?)");
     if (!insert.ok()) return insert.status();
     for (const EntryOutcome* o : accepted) {
+      (*insert)->Reset();
       (*insert)->Bind(1, o->event_id).Bind(2, o->bus).Bind(3, now).Bind(4, o->envelope);
       if (auto s = (*insert)->Run(); !s.ok()) return s;
     }

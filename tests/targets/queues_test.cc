@@ -3,6 +3,7 @@
 #include "targets/queues.h"
 
 #include <chrono>
+#include <cstdio>
 #include <regex>
 #include <set>
 #include <string>
@@ -483,6 +484,31 @@ TEST_F(QueuesTest, ShutdownEndsLongPolls) {
   ASSERT_TRUE(got.ok());
   EXPECT_TRUE(got->empty());
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 5.0);
+}
+
+// A figure, not an assertion: PutEvents-shaped jobs (10 deliveries of ~1 KB each) from 16
+// concurrent producers, synchronous=FULL.
+TEST_F(QueuesTest, EnqueueThroughputOfPutEventsShapedJobs) {
+  ASSERT_TRUE(queues_->CreateQueue("q").ok());
+  const int kThreads = 16, kJobsPerThread = 125, kPerJob = 10;
+  std::vector<Delivery> batch(kPerJob, Delivery{"q", std::string(1024, 'e')});
+  auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> producers;
+  for (int t = 0; t < kThreads; ++t) {
+    producers.emplace_back([&] {
+      for (int j = 0; j < kJobsPerThread; ++j) {
+        EXPECT_TRUE(store_->Write([&](Db& db) { return queues_->EnqueueInTxn(db, batch); }).ok());
+      }
+    });
+  }
+  for (auto& p : producers) p.join();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const int total = kThreads * kJobsPerThread * kPerJob;
+  std::printf(
+      "queue enqueue: %d producers x %d jobs x %d x 1 KB messages: %.0f messages/s, mean "
+      "batch %.1f jobs\n",
+      kThreads, kJobsPerThread, kPerJob, total / seconds, store_->stats().MeanBatchSize());
+  EXPECT_EQ(Describe("q").approximate_number_of_messages, total);
 }
 
 TEST_F(QueuesTest, ConcurrentConsumersNeverShareAVisibleMessage) {
