@@ -1,0 +1,195 @@
+// Daemon load benchmark: starts `busbar serve` on a free loopback port with one
+// rule sending every event to one queue, then C concurrent clients send
+// PutEvents batches of 10 ~1 KB events (as fast as they can, or at an offered
+// rate) while a consumer long-polls the queue. Prints acknowledged events/s,
+// PutEvents latency p50/p99/p99.9 and put-to-receive latency p50/p99. Figures
+// only: no assertion on speed.
+//
+// Usage: put_events_bench BUSBAR [--clients C] [--seconds S] [--rate EVENTS_PER_S]
+//                                [--fsync batch|off] [--consumers N]
+#include <arpa/inet.h>
+#include <grpcpp/grpcpp.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "busbar/v1/events.grpc.pb.h"
+#include "busbar/v1/queues.grpc.pb.h"
+
+namespace v1 = ::busbar::v1;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+      .count();
+}
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+double Percentile(std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  size_t k = static_cast<size_t>(p / 100.0 * (v.size() - 1));
+  std::nth_element(v.begin(), v.begin() + k, v.end());
+  return v[k];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr,
+                 "usage: put_events_bench BUSBAR [--clients C] [--seconds S] [--rate R] "
+                 "[--fsync batch|off]\n");
+    return 2;
+  }
+  const std::string binary = argv[1];
+  int clients = 16;
+  int consumer_threads = 4;
+  double seconds = 10, rate = 0;
+  std::string fsync = "batch";
+  for (int i = 2; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--clients")) clients = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--seconds")) seconds = std::atof(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--rate")) rate = std::atof(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--fsync")) fsync = argv[i + 1];
+    if (!std::strcmp(argv[i], "--consumers")) consumer_threads = std::atoi(argv[i + 1]);
+  }
+  char tmpl[] = "/tmp/busbar-bench-XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  const std::string rules = dir + "/rules.yaml";
+  std::ofstream(rules) << "Queues:\n  - Name: q\nRules:\n  - Name: all\n    EventPattern: "
+                          "{\"source\": [\"bench\"]}\n    Targets:\n      - Id: q\n        Arn: "
+                          "arn:aws:sqs:us-east-1:000000000000:q\n";
+  const std::string listen = "127.0.0.1:" + std::to_string(FreePort());
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl(binary.c_str(), binary.c_str(), "serve", "--listen", listen.c_str(), "--data-dir",
+          (dir + "/data").c_str(), "--config", rules.c_str(), "--fsync", fsync.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  auto channel = grpc::CreateChannel(listen, grpc::InsecureChannelCredentials());
+  if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10))) {
+    std::fprintf(stderr, "daemon did not start\n");
+    return 1;
+  }
+
+  std::atomic<bool> stop{false}, stop_consumer{false};
+  std::atomic<long> acked{0}, failed{0};
+  std::mutex mu;
+  std::vector<double> put_ms, e2e_ms;
+  const std::string pad(900, 'x');
+
+  auto consume = [&] {
+    auto queues = v1::QueuesService::NewStub(channel);
+    std::vector<double> local;
+    while (!stop_consumer.load()) {
+      v1::ReceiveMessageRequest req;
+      req.set_queue_name("q");
+      req.set_max_number_of_messages(10);
+      req.set_wait_time_seconds(1);
+      req.set_visibility_timeout(3600);
+      v1::ReceiveMessageResponse resp;
+      grpc::ClientContext ctx;
+      if (!queues->ReceiveMessage(&ctx, req, &resp).ok()) continue;
+      const int64_t now = NowNs();
+      for (const auto& m : resp.messages()) {
+        size_t at = m.body().find("\"sent_ns\":");
+        if (at != std::string::npos) {
+          local.push_back((now - std::atoll(m.body().c_str() + at + 10)) / 1e6);
+        }
+      }
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    e2e_ms.insert(e2e_ms.end(), local.begin(), local.end());
+  };
+  std::vector<std::thread> consumers;
+  for (int i = 0; i < consumer_threads; ++i) consumers.emplace_back(consume);
+
+  const auto start = Clock::now();
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&, c] {
+      auto events = v1::EventsService::NewStub(channel);
+      std::vector<double> local;
+      // Offered rate: each client sends one batch of 10 every `interval`.
+      const auto interval = rate > 0 ? std::chrono::duration<double>(10.0 * clients / rate)
+                                     : std::chrono::duration<double>(0);
+      auto next =
+          Clock::now() + std::chrono::duration_cast<Clock::duration>(interval * c / clients);
+      while (!stop.load()) {
+        if (rate > 0) {
+          std::this_thread::sleep_until(next);
+          next += std::chrono::duration_cast<Clock::duration>(interval);
+        }
+        v1::PutEventsRequest req;
+        const int64_t sent = NowNs();
+        for (int i = 0; i < 10; ++i) {
+          auto* e = req.add_entries();
+          e->set_source("bench");
+          e->set_detail_type("load");
+          e->set_detail("{\"sent_ns\":" + std::to_string(sent) + ",\"pad\":\"" + pad + "\"}");
+        }
+        v1::PutEventsResponse resp;
+        grpc::ClientContext ctx;
+        grpc::Status s = events->PutEvents(&ctx, req, &resp);
+        if (!s.ok() || resp.failed_entry_count() != 0) {
+          ++failed;
+          continue;
+        }
+        local.push_back((NowNs() - sent) / 1e6);
+        acked += 10;
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      put_ms.insert(put_ms.end(), local.begin(), local.end());
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop = true;
+  for (auto& t : threads) t.join();
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  stop_consumer = true;
+  for (auto& c : consumers) c.join();
+  kill(pid, SIGTERM);
+  waitpid(pid, nullptr, 0);
+  std::filesystem::remove_all(dir);
+
+  std::printf("clients=%d consumers=%d offered=%s fsync=%s seconds=%.1f\n", clients,
+              consumer_threads, rate > 0 ? std::to_string(static_cast<long>(rate)).c_str() : "max",
+              fsync.c_str(), elapsed);
+  std::printf("acknowledged events/s: %.0f (%ld events, %ld failed calls)\n", acked / elapsed,
+              acked.load(), failed.load());
+  std::printf("PutEvents latency ms: p50 %.2f  p99 %.2f  p99.9 %.2f\n", Percentile(put_ms, 50),
+              Percentile(put_ms, 99), Percentile(put_ms, 99.9));
+  std::printf("put-to-receive latency ms: p50 %.2f  p99 %.2f  (%zu received)\n",
+              Percentile(e2e_ms, 50), Percentile(e2e_ms, 99), e2e_ms.size());
+  return 0;
+}
