@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs the dependencies, builds `busbar` (Release) in build/ and runs it.
-# Until the daemon (`busbar serve`) exists, this matches the example events in
-# deploy/examples against the example patterns and prints one line per event.
-# Usage: ./deploy/run.sh
+# Installs the dependencies, builds `busbar` (Release) in build/, shows
+# `busbar match` on the example events, then runs the daemon in the foreground
+# on 127.0.0.1:4195 with the example rules (deploy/examples/rules.yaml) and its
+# data in ./busbar-data. Stop it with Ctrl-C.
+# Usage: ./deploy/run.sh [extra `busbar serve` options]
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -14,6 +15,7 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >&2
 cmake --build build -j"$jobs" --target busbar >&2
 
 busbar=build/bus/busbar
-[ -x "$busbar" ] || busbar=build/busbar
 echo "\$ busbar match --patterns deploy/examples/patterns.json deploy/examples/events.jsonl" >&2
-exec "$busbar" match --patterns deploy/examples/patterns.json deploy/examples/events.jsonl
+"$busbar" match --patterns deploy/examples/patterns.json deploy/examples/events.jsonl
+echo "\$ busbar serve --config deploy/examples/rules.yaml" >&2
+exec "$busbar" serve --config deploy/examples/rules.yaml "$@"
