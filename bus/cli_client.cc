@@ -245,32 +245,22 @@ int RunQueues(const Args& in) {
     req.set_max_number_of_messages(10);
     bool del = false;
     for (size_t i = 2; i < args.size(); ++i) {
-      std::string_view v;
-      int n = 0;
-      auto t = TakeOptionValue(args, &i, "--max", &v);
-      if (t.ok() && *t) {
-        if (!absl::SimpleAtoi(absl::string_view(v.data(), v.size()), &n)) {
-          return UsageError("queues", "--max takes a number");
-        }
-        req.set_max_number_of_messages(n);
-        continue;
-      }
-      t = TakeOptionValue(args, &i, "--wait", &v);
-      if (t.ok() && *t) {
-        if (!absl::SimpleAtoi(absl::string_view(v.data(), v.size()), &n)) {
-          return UsageError("queues", "--wait takes a number");
-        }
-        req.set_wait_time_seconds(n);
-        continue;
-      }
-      t = TakeOptionValue(args, &i, "--visibility", &v);
-      if (t.ok() && *t) {
-        if (!absl::SimpleAtoi(absl::string_view(v.data(), v.size()), &n)) {
-          return UsageError("queues", "--visibility takes a number");
-        }
-        req.set_visibility_timeout(n);
-        continue;
-      }
+      // Takes the integer option `name` at args[i] into *out; 1 if taken, 0 if
+      // args[i] is something else, -1 on a bad value.
+      auto take_int = [&](std::string_view name, auto set) {
+        std::string_view v;
+        int n = 0;
+        auto t = TakeOptionValue(args, &i, name, &v);
+        if (!t.ok() || !*t) return t.ok() ? 0 : -1;
+        if (!absl::SimpleAtoi(absl::string_view(v.data(), v.size()), &n)) return -1;
+        set(n);
+        return 1;
+      };
+      int r = take_int("--max", [&](int n) { req.set_max_number_of_messages(n); });
+      if (r == 0) r = take_int("--wait", [&](int n) { req.set_wait_time_seconds(n); });
+      if (r == 0) r = take_int("--visibility", [&](int n) { req.set_visibility_timeout(n); });
+      if (r < 0) return UsageError("queues", "--max, --wait and --visibility take a number");
+      if (r > 0) continue;
       if (args[i] == "--delete") {
         del = true;
         continue;

@@ -3,8 +3,8 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
-#include <grpcpp/impl/codegen/service_type.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/codegen/service_type.h>
 
 #include <ctime>
 
@@ -30,15 +30,19 @@ matcher::Options MatcherOptions(const DaemonOptions& o) {
   return m;
 }
 
+absl::StatusOr<config::Config> LoadConfig(const DaemonOptions& o) {
+  config::LoadOptions load;
+  load.account_id = o.account;
+  load.region = o.region;
+  load.matcher = MatcherOptions(o);
+  return config::LoadRuleFiles(o.config_files, load);
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
   std::unique_ptr<Daemon> d(new Daemon(options));
-  config::LoadOptions load;
-  load.account_id = options.account;
-  load.region = options.region;
-  load.matcher = MatcherOptions(options);
-  auto cfg = config::LoadRuleFiles(options.config_files, load);
+  auto cfg = LoadConfig(options);
   if (!cfg.ok()) return cfg.status();
 
   targets::StoreOptions so;
@@ -151,11 +155,7 @@ std::shared_ptr<const Routing> Daemon::routing() const {
 
 absl::Status Daemon::Reload() {
   absl::MutexLock reload(&reload_mu_);
-  config::LoadOptions load;
-  load.account_id = options_.account;
-  load.region = options_.region;
-  load.matcher = MatcherOptions(options_);
-  auto cfg = config::LoadRuleFiles(options_.config_files, load);
+  auto cfg = LoadConfig(options_);
   if (!cfg.ok()) return cfg.status();
   if (auto s = ApplyQueues(*cfg); !s.ok()) return s;
   auto routing = BuildRouting(std::move(*cfg));
