@@ -6,12 +6,14 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "bus/server/daemon.h"
 #include "busbar/v1/buses.grpc.pb.h"
 #include "busbar/v1/events.grpc.pb.h"
 #include "busbar/v1/queues.grpc.pb.h"
 #include "busbar/v1/rules.grpc.pb.h"
+#include "simdjson.h"
 
 namespace busbar::bus {
 namespace v1 = ::busbar::v1;
@@ -90,9 +92,60 @@ class EventsService final : public v1::EventsService::Service {
   Daemon* d_;
 };
 
+// SQS queue attributes (names and string values as SQS has them) into `out`.
+absl::Status ParseQueueAttributes(const google::protobuf::Map<std::string, std::string>& in,
+                                  targets::QueueAttributes* out) {
+  for (const auto& [name, value] : in) {
+    int* field = nullptr;
+    if (name == "VisibilityTimeout") field = &out->visibility_timeout;
+    if (name == "MessageRetentionPeriod") field = &out->message_retention_period;
+    if (name == "ReceiveMessageWaitTimeSeconds") field = &out->receive_message_wait_time_seconds;
+    if (field != nullptr) {
+      if (!absl::SimpleAtoi(value, field)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "InvalidAttributeValue: ", name, " must be a whole number, not '", value, "'"));
+      }
+      continue;
+    }
+    if (name == "RedrivePolicy") {
+      simdjson::dom::parser parser;
+      simdjson::dom::object obj;
+      std::string_view arn;
+      int64_t max = 0;
+      if (parser.parse(value).get(obj) || obj["deadLetterTargetArn"].get(arn) ||
+          obj["maxReceiveCount"].get(max)) {
+        return absl::InvalidArgumentError(
+            "InvalidAttributeValue: RedrivePolicy must be "
+            "{\"deadLetterTargetArn\": \"arn:aws:sqs:…\", \"maxReceiveCount\": N}");
+      }
+      out->redrive_policy = targets::RedrivePolicy{std::string(arn), static_cast<int>(max)};
+      continue;
+    }
+    return absl::InvalidArgumentError(
+        absl::StrCat("InvalidAttributeName: unknown attribute ", name));
+  }
+  return targets::ValidateQueueAttributes(*out);
+}
+
 class QueuesService final : public v1::QueuesService::Service {
  public:
   explicit QueuesService(Daemon* d) : d_(d) {}
+
+  grpc::Status CreateQueue(grpc::ServerContext*, const v1::CreateQueueRequest* req,
+                           v1::CreateQueueResponse* resp) override {
+    targets::QueueAttributes a;
+    if (auto s = ParseQueueAttributes(req->attributes(), &a); !s.ok()) return ToGrpc(s);
+    if (auto s = d_->queues().CreateQueue(req->queue_name(), a); !s.ok()) return ToGrpc(s);
+    resp->set_queue_url(QueueUrl(*d_, req->queue_name()));
+    return grpc::Status::OK;
+  }
+
+  grpc::Status DeleteQueue(grpc::ServerContext*, const v1::DeleteQueueRequest* req,
+                           v1::DeleteQueueResponse*) override {
+    auto q = QueueOf(*req);
+    if (!q.ok()) return ToGrpc(q.status());
+    return ToGrpc(d_->queues().DeleteQueue(*q));
+  }
 
   grpc::Status ListQueues(grpc::ServerContext*, const v1::ListQueuesRequest* req,
                           v1::ListQueuesResponse* resp) override {

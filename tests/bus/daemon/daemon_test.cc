@@ -186,6 +186,55 @@ TEST_F(DaemonTest, ReceiveWaitsForAMessage) {
   EXPECT_EQ(got.size(), 1u);
 }
 
+TEST_F(DaemonTest, CreateAndDeleteQueuesOverTheApi) {
+  v1::CreateQueueRequest create;
+  create.set_queue_name("made-by-api");
+  (*create.mutable_attributes())["VisibilityTimeout"] = "45";
+  v1::CreateQueueResponse created;
+  {
+    grpc::ClientContext ctx;
+    grpc::Status s = queues_->CreateQueue(&ctx, create, &created);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  EXPECT_NE(created.queue_url().find("/made-by-api"), std::string::npos);
+  v1::GetQueueAttributesRequest get;
+  get.set_queue_url(created.queue_url());
+  v1::GetQueueAttributesResponse attrs;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(queues_->GetQueueAttributes(&ctx, get, &attrs).ok());
+  }
+  EXPECT_EQ(attrs.attributes().at("VisibilityTimeout"), "45");
+
+  (*create.mutable_attributes())["VisibilityTimeout"] = "soon";
+  create.set_queue_name("bad");
+  {
+    grpc::ClientContext ctx;
+    grpc::Status s = queues_->CreateQueue(&ctx, create, &created);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_NE(s.error_message().find("VisibilityTimeout"), std::string::npos);
+  }
+  (*create.mutable_attributes())["VisibilityTimeout"] = "50000";
+  {
+    grpc::ClientContext ctx;
+    grpc::Status s = queues_->CreateQueue(&ctx, create, &created);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_NE(s.error_message().find("VisibilityTimeout"), std::string::npos);
+  }
+  v1::DeleteQueueRequest del;
+  del.set_queue_name("made-by-api");
+  v1::DeleteQueueResponse deleted;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(queues_->DeleteQueue(&ctx, del, &deleted).ok());
+  }
+  {
+    grpc::ClientContext ctx;
+    grpc::Status s = queues_->GetQueueAttributes(&ctx, get, &attrs);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  }
+}
+
 TEST_F(DaemonTest, TestEventPatternAnswers) {
   v1::TestEventPatternRequest req;
   req.set_event_pattern(R"({"source":["shop"]})");
