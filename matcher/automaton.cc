@@ -83,7 +83,7 @@ std::vector<uint64_t> Solve(std::vector<Item>& items, size_t lo, size_t hi, uint
 
 void MatchState::Begin(const Automaton& a) {
   a_ = &a;
-  if (pred_.size() < a.predicates.size()) pred_.resize(a.predicates.size());
+  if (pred_.size() < a.pred_info.size()) pred_.resize(a.pred_info.size());
   Grow(field_seen_, a.fields.size());
   Grow(slot_blocked_, a.slot_predicate.size());
   Grow(sub_stamp_, a.subrules.size());
@@ -124,14 +124,13 @@ void MatchState::Satisfy(uint32_t pid, bool free_leaf) {
   p.head = static_cast<uint32_t>(entries_.size() - 1);
 }
 
-void MatchState::OnLeaf(uint32_t field, const LeafValue& v) {
+void MatchState::OnLeaf(uint32_t field, const LeafValue& v, bool transient_text) {
   field_seen_[field] = epoch_;
   PendingLeaf leaf{field, v.kind,
                    false, v.text.data(),
                    0,     static_cast<uint32_t>(v.text.size()),
                    0,     static_cast<uint32_t>(membership_.size() / 2)};
-  if (!unescape_buffer_.empty() && v.text.data() >= unescape_buffer_.data() &&
-      v.text.data() < unescape_buffer_.data() + unescape_buffer_.size()) {
+  if (transient_text) {
     leaf.in_arena = true;
     leaf.off = static_cast<uint32_t>(arena_.size());
     arena_.append(v.text);

@@ -74,17 +74,13 @@ struct FieldInfo {
   std::vector<uint32_t> absent;    // predicates satisfied when no leaf is here
 };
 
-struct Predicate {
-  std::vector<uint32_t> subrules;
-};
-
 struct Subrule {
   uint32_t rule;
   std::vector<uint32_t> predicates;
 };
 
-// The hot per-predicate data, flat: where its subrules are in
-// Automaton::pred_subrules.
+// Per predicate (indexed by predicate id): where its subrules are in
+// Automaton::pred_subrules, kept flat for the matching loop.
 struct PredicateInfo {
   uint32_t sub_begin = 0;
   uint32_t sub_count = 0;
@@ -105,11 +101,11 @@ class Automaton {
   std::vector<FieldInfo> fields;
   std::vector<uint32_t> fields_with_absent;
   std::vector<uint32_t> slot_predicate;  // anything-but slot -> predicate id
-  std::vector<Predicate> predicates;
   std::vector<Subrule> subrules;
   size_t rule_count = 0;
 
-  // Flat copies of the above for the matching loop (fewer cache misses).
+  // Flat per-predicate and per-subrule data for the matching loop (fewer cache
+  // misses); pred_info.size() is the number of predicates.
   std::vector<PredicateInfo> pred_info;
   std::vector<uint32_t> pred_subrules;
   std::vector<uint32_t> sub_size;
@@ -134,14 +130,13 @@ class MatchState {
   // Reports one leaf value at path node field `field`. The leaf is recorded
   // (with its array membership) and evaluated in Finish, after a prefetch of its
   // hash slot, so the memory latency of large rule sets overlaps the rest of the
-  // walk. `v.text` must stay valid until Finish unless it points into
-  // unescape_buffer() (then it is copied).
-  void OnLeaf(uint32_t field, const LeafValue& v);
+  // walk. `v.text` must stay valid until Finish, unless `transient_text` (then
+  // it is copied, e.g. a string unescaped into a reused buffer).
+  void OnLeaf(uint32_t field, const LeafValue& v, bool transient_text);
 
   // Ends the event; fills `rules` with the matching rule ids, ascending.
   void Finish(std::vector<uint32_t>& rules);
 
-  std::string& fold_buffer() { return fold_buffer_; }
   std::string& unescape_buffer() { return unescape_buffer_; }
   std::string& key_buffer() { return key_buffer_; }
 

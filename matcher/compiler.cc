@@ -34,16 +34,16 @@ class Compiler {
         if (!dup) s.predicates.push_back(pid);
       }
       uint32_t sid = static_cast<uint32_t>(a_->subrules.size());
-      for (uint32_t pid : s.predicates) a_->predicates[pid].subrules.push_back(sid);
+      for (uint32_t pid : s.predicates) pred_subs_[pid].push_back(sid);
       a_->subrules.push_back(std::move(s));
     }
   }
 
   void Finish() {
-    a_->pred_info.resize(a_->predicates.size());
-    std::vector<uint32_t> direct(a_->predicates.size());
-    for (uint32_t pid = 0; pid < a_->predicates.size(); ++pid) {
-      const auto& subs = a_->predicates[pid].subrules;
+    a_->pred_info.resize(pred_subs_.size());
+    std::vector<uint32_t> direct(pred_subs_.size());
+    for (uint32_t pid = 0; pid < pred_subs_.size(); ++pid) {
+      const auto& subs = pred_subs_[pid];
       PredicateInfo& info = a_->pred_info[pid];
       info.sub_begin = static_cast<uint32_t>(a_->pred_subrules.size());
       info.sub_count = static_cast<uint32_t>(subs.size());
@@ -112,8 +112,8 @@ class Compiler {
     std::string key = ft.Canonical();
     auto it = predicate_by_key_.find(key);
     if (it != predicate_by_key_.end()) return it->second;
-    uint32_t pid = static_cast<uint32_t>(a_->predicates.size());
-    a_->predicates.emplace_back();
+    uint32_t pid = static_cast<uint32_t>(pred_subs_.size());
+    pred_subs_.emplace_back();
     predicate_by_key_.emplace(std::move(key), pid);
 
     uint32_t node = EnsurePath(ft.path);
@@ -139,6 +139,7 @@ class Compiler {
   Automaton* a_;
   absl::flat_hash_map<std::string, uint32_t> node_by_path_;
   absl::flat_hash_map<std::string, uint32_t> predicate_by_key_;
+  std::vector<std::vector<uint32_t>> pred_subs_;  // predicate id -> its subrules
 };
 
 }  // namespace
@@ -161,7 +162,8 @@ size_t Automaton::MemoryBytes() const {
     b += f.positive.MemoryBytes() + f.exclusion.MemoryBytes() + f.ab_slots.capacity() * 4 +
          f.absent.capacity() * 4;
   }
-  for (const Predicate& p : predicates) b += sizeof(Predicate) + p.subrules.capacity() * 4;
+  b += pred_info.capacity() * sizeof(PredicateInfo) + pred_subrules.capacity() * 4 +
+       sub_size.capacity() * 4;
   for (const Subrule& s : subrules) b += sizeof(Subrule) + s.predicates.capacity() * 4;
   b += slot_predicate.capacity() * 4;
   return b;

@@ -308,12 +308,11 @@ class Walker {
     return ScanScalar(&raw, &kind);
   }
 
-  bool Leaf(uint32_t field, LeafValue::Kind kind, std::string_view text) {
+  bool Leaf(uint32_t field, LeafValue::Kind kind, std::string_view text, bool transient = false) {
     LeafValue v;
     v.kind = kind;
     v.text = text;
-    v.fold_buffer = &st_.fold_buffer();
-    st_.OnLeaf(field, v);
+    st_.OnLeaf(field, v, transient);
     return true;
   }
 
@@ -345,7 +344,7 @@ class Walker {
         if (!UnescapeJsonString(body, &buf, &why)) return Fail(why, start);
         body = buf;
       }
-      return Leaf(n.field, LeafValue::Kind::kString, body);
+      return Leaf(n.field, LeafValue::Kind::kString, body, /*transient=*/escaped);
     }
     std::string_view raw;
     LeafValue::Kind kind;
