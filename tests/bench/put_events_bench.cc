@@ -30,6 +30,7 @@
 
 #include "busbar/v1/events.grpc.pb.h"
 #include "busbar/v1/queues.grpc.pb.h"
+#include "tests/testing/daemon_process.h"
 
 namespace v1 = ::busbar::v1;
 using Clock = std::chrono::steady_clock;
@@ -39,18 +40,6 @@ namespace {
 int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
       .count();
-}
-
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
 }
 
 double Percentile(std::vector<double>& v, double p) {
@@ -84,17 +73,9 @@ int main(int argc, char** argv) {
   char tmpl[] = "/tmp/busbar-bench-XXXXXX";
   const std::string dir = mkdtemp(tmpl);
   const std::string rules = dir + "/rules.yaml";
-  std::ofstream(rules) << "Queues:\n  - Name: q\nRules:\n  - Name: all\n    EventPattern: "
-                          "{\"source\": [\"bench\"]}\n    Targets:\n      - Id: q\n        Arn: "
-                          "arn:aws:sqs:us-east-1:000000000000:q\n";
-  const std::string listen = "127.0.0.1:" + std::to_string(FreePort());
-  pid_t pid = fork();
-  if (pid == 0) {
-    execl(binary.c_str(), binary.c_str(), "serve", "--listen", listen.c_str(), "--data-dir",
-          (dir + "/data").c_str(), "--config", rules.c_str(), "--fsync", fsync.c_str(),
-          static_cast<char*>(nullptr));
-    _exit(127);
-  }
+  std::ofstream(rules) << busbar::testing::OneQueueRuleFile("bench");
+  const std::string listen = "127.0.0.1:" + std::to_string(busbar::testing::FreeLoopbackPort());
+  pid_t pid = busbar::testing::StartServe(binary, listen, dir + "/data", rules, {"--fsync", fsync});
   auto channel = grpc::CreateChannel(listen, grpc::InsecureChannelCredentials());
   if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10))) {
     std::fprintf(stderr, "daemon did not start\n");

@@ -27,36 +27,11 @@
 
 #include "busbar/v1/events.grpc.pb.h"
 #include "busbar/v1/queues.grpc.pb.h"
+#include "tests/testing/daemon_process.h"
 
 namespace v1 = ::busbar::v1;
 
 namespace {
-
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-pid_t StartServer(const std::string& binary, const std::string& listen, const std::string& data,
-                  const std::string& rules, const std::string& log) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    FILE* f = std::fopen(log.c_str(), "a");
-    if (f != nullptr) dup2(fileno(f), 2);
-    execl(binary.c_str(), binary.c_str(), "serve", "--listen", listen.c_str(), "--data-dir",
-          data.c_str(), "--config", rules.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  return pid;
-}
 
 bool WaitReady(v1::EventsService::Stub& stub) {
   for (int i = 0; i < 200; ++i) {
@@ -89,10 +64,8 @@ int main(int argc, char** argv) {
   char tmpl[] = "/tmp/busbar-kill9-XXXXXX";
   const std::string dir = mkdtemp(tmpl);
   const std::string rules = dir + "/rules.yaml", data = dir + "/data", log = dir + "/serve.log";
-  std::ofstream(rules) << "Queues:\n  - Name: q\nRules:\n  - Name: all\n    EventPattern: "
-                          "{\"source\": [\"load\"]}\n    Targets:\n      - Id: q\n        Arn: "
-                          "arn:aws:sqs:us-east-1:000000000000:q\n";
-  const std::string listen = "127.0.0.1:" + std::to_string(FreePort());
+  std::ofstream(rules) << busbar::testing::OneQueueRuleFile("load");
+  const std::string listen = "127.0.0.1:" + std::to_string(busbar::testing::FreeLoopbackPort());
   auto channel = grpc::CreateChannel(listen, grpc::InsecureChannelCredentials());
   auto events = v1::EventsService::NewStub(channel);
 
@@ -101,7 +74,7 @@ int main(int argc, char** argv) {
   long failed_calls = 0;
   std::mt19937 rng(42);
   for (int round = 0; round < rounds; ++round) {
-    pid_t pid = StartServer(binary, listen, data, rules, log);
+    pid_t pid = busbar::testing::StartServe(binary, listen, data, rules, {}, log);
     if (!WaitReady(*events)) {
       std::fprintf(stderr, "round %d: daemon did not come up; log in %s\n", round, log.c_str());
       return 1;
@@ -147,7 +120,7 @@ int main(int argc, char** argv) {
   }
 
   // Restart once more and drain the queue.
-  pid_t pid = StartServer(binary, listen, data, rules, log);
+  pid_t pid = busbar::testing::StartServe(binary, listen, data, rules, {}, log);
   if (!WaitReady(*events)) return 1;
   auto queues = v1::QueuesService::NewStub(channel);
   std::set<std::string> received;
