@@ -20,6 +20,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "targets/event_log.h"
 #include "targets/ids.h"
 
 #define BB_RETURN_IF_ERROR(expr)                                               \
@@ -59,6 +60,32 @@ CREATE TABLE queue_messages(
   receipt TEXT);
 CREATE INDEX queue_messages_visible ON queue_messages(queue_id, visible_at_ms);
 CREATE INDEX queue_messages_sent ON queue_messages(queue_id, sent_ms);
+)sql";
+
+// Version 2: a message delivering an event names it in the event log (event_log.h) instead
+// of copying its body; MD5OfBody is computed when a message is received, off the writer.
+constexpr std::string_view kSchemaV2 = R"sql(
+CREATE TABLE queue_messages_v2(
+  seq INTEGER PRIMARY KEY,
+  queue_id INTEGER NOT NULL REFERENCES queues(queue_id) ON DELETE CASCADE,
+  message_id TEXT NOT NULL,
+  body TEXT,
+  event_seq INTEGER,
+  sent_ms INTEGER NOT NULL,
+  visible_at_ms INTEGER NOT NULL,
+  receive_count INTEGER NOT NULL DEFAULT 0,
+  first_receive_ms INTEGER,
+  receipt TEXT,
+  CHECK (body IS NOT NULL OR event_seq IS NOT NULL));
+INSERT INTO queue_messages_v2(seq, queue_id, message_id, body, sent_ms, visible_at_ms,
+                              receive_count, first_receive_ms, receipt)
+  SELECT seq, queue_id, message_id, body, sent_ms, visible_at_ms, receive_count,
+         first_receive_ms, receipt FROM queue_messages;
+DROP TABLE queue_messages;
+ALTER TABLE queue_messages_v2 RENAME TO queue_messages;
+CREATE INDEX queue_messages_visible ON queue_messages(queue_id, visible_at_ms);
+CREATE INDEX queue_messages_sent ON queue_messages(queue_id, sent_ms);
+CREATE INDEX queue_messages_event ON queue_messages(event_seq) WHERE event_seq IS NOT NULL;
 )sql";
 
 absl::Status NoSuchQueue(std::string_view name) {
@@ -160,7 +187,11 @@ Queues::~Queues() = default;
 
 absl::StatusOr<std::unique_ptr<Queues>> Queues::Open(Store* store, QueuesOptions options) {
   if (options.clock == nullptr) options.clock = SystemClock();
-  BB_RETURN_IF_ERROR(store->Write([](Db& db) { return db.Migrate("queues", {kSchemaV1}); }));
+  // Messages may name events of the log, so its table comes first.
+  BB_RETURN_IF_ERROR(store->Write([](Db& db) {
+    BB_RETURN_IF_ERROR(EventLog::MigrateInTxn(db));
+    return db.Migrate("queues", {kSchemaV1, kSchemaV2});
+  }));
   return std::unique_ptr<Queues>(new Queues(store, std::move(options)));
 }
 
@@ -279,9 +310,14 @@ absl::Status Queues::EnqueueInTxn(Db& db, const std::vector<Delivery>& deliverie
     }
     std::string message_id = NewUuidV4();
     BB_ASSIGN_OR_RETURN(Stmt * st, db.Prepare("INSERT INTO queue_messages(queue_id, message_id,"
-                                              " body, md5, sent_ms, visible_at_ms)"
+                                              " body, event_seq, sent_ms, visible_at_ms)"
                                               " VALUES(?, ?, ?, ?, ?, ?)"));
-    st->Bind(1, it->second).Bind(2, message_id).Bind(3, d.body).Bind(4, Md5Hex(d.body));
+    st->Bind(1, it->second).Bind(2, message_id);
+    if (d.event_seq > 0) {
+      st->BindNull(3).Bind(4, d.event_seq);
+    } else {
+      st->Bind(3, d.body).BindNull(4);
+    }
     BB_RETURN_IF_ERROR(st->Bind(5, now).Bind(6, now).Run());
     if (message_ids != nullptr) message_ids->push_back(std::move(message_id));
   }
@@ -293,7 +329,7 @@ absl::Status Queues::EnqueueInTxn(Db& db, const std::vector<Delivery>& deliverie
 
 absl::StatusOr<std::string> Queues::SendMessage(std::string_view queue, std::string_view body) {
   std::vector<std::string> ids;
-  std::vector<Delivery> deliveries = {Delivery{std::string(queue), std::string(body)}};
+  std::vector<Delivery> deliveries = {Delivery{std::string(queue), body}};
   BB_RETURN_IF_ERROR(store_->Write([&](Db& db) { return EnqueueInTxn(db, deliveries, &ids); }));
   return ids.front();
 }
@@ -306,12 +342,8 @@ absl::Status Queues::ReceiveOnce(Db& db, std::string_view queue, const ReceiveOp
   const int64_t visibility_ms =
       int64_t{options.visibility_timeout.value_or(q.attributes.visibility_timeout)} * 1000;
 
-  // Retention: drop what expired before handing anything out.
-  BB_ASSIGN_OR_RETURN(Stmt * expire,
-                      db.Prepare("DELETE FROM queue_messages WHERE queue_id=? AND sent_ms<?"));
-  BB_RETURN_IF_ERROR(expire->Bind(1, q.id)
-                         .Bind(2, now - int64_t{q.attributes.message_retention_period} * 1000)
-                         .Run());
+  // Retention: expired messages are never handed out (DropExpired deletes them).
+  const int64_t expired_before = now - int64_t{q.attributes.message_retention_period} * 1000;
 
   // Redrive target, if the policy names a queue that (still) exists.
   std::optional<int64_t> dlq_id;
@@ -330,7 +362,8 @@ absl::Status Queues::ReceiveOnce(Db& db, std::string_view queue, const ReceiveOp
 
   struct Candidate {
     int64_t seq, sent_ms, receive_count, first_receive_ms;
-    std::string message_id, body, md5;
+    std::string message_id, body;
+    std::optional<int64_t> event_seq;  // set when the row names an event, not a body
   };
   bool moved_any = false;
   const size_t want = static_cast<size_t>(options.max_number_of_messages);
@@ -339,18 +372,22 @@ absl::Status Queues::ReceiveOnce(Db& db, std::string_view queue, const ReceiveOp
   absl::flat_hash_set<int64_t> returned;
   while (result.messages.size() < want) {
     BB_ASSIGN_OR_RETURN(Stmt * select,
-                        db.Prepare("SELECT seq, message_id, body, md5, sent_ms, receive_count,"
-                                   " first_receive_ms FROM queue_messages"
-                                   " WHERE queue_id=? AND visible_at_ms<=?"
-                                   " ORDER BY visible_at_ms, seq LIMIT ?"));
-    select->Bind(1, q.id).Bind(2, now).Bind(3, static_cast<int64_t>(want + returned.size()));
+                        db.Prepare("SELECT m.seq, m.message_id, COALESCE(m.body, e.body),"
+                                   " m.sent_ms, m.receive_count, m.first_receive_ms, m.event_seq"
+                                   " FROM queue_messages m LEFT JOIN events e"
+                                   " ON e.seq = m.event_seq"
+                                   " WHERE m.queue_id=? AND m.visible_at_ms<=? AND m.sent_ms>=?"
+                                   " ORDER BY m.visible_at_ms, m.seq LIMIT ?"));
+    select->Bind(1, q.id).Bind(2, now).Bind(3, expired_before);
+    select->Bind(4, static_cast<int64_t>(want + returned.size()));
     std::vector<Candidate> candidates;
     while (true) {
       BB_ASSIGN_OR_RETURN(bool row, select->Step());
       if (!row) break;
-      candidates.push_back({select->Int(0), select->Int(4), select->Int(5),
-                            select->IsNull(6) ? now : select->Int(6), std::string(select->Text(1)),
-                            std::string(select->Text(2)), std::string(select->Text(3))});
+      candidates.push_back(
+          {select->Int(0), select->Int(3), select->Int(4), select->IsNull(5) ? now : select->Int(5),
+           std::string(select->Text(1)), std::string(select->Text(2)),
+           select->IsNull(6) ? std::nullopt : std::optional<int64_t>(select->Int(6))});
     }
     if (candidates.empty()) break;
     bool moved = false;
@@ -359,9 +396,15 @@ absl::Status Queues::ReceiveOnce(Db& db, std::string_view queue, const ReceiveOp
       int64_t count = c.receive_count + 1;
       if (dlq_id && count > max_receive_count) {
         BB_ASSIGN_OR_RETURN(Stmt * move,
-                            db.Prepare("INSERT INTO queue_messages(queue_id, message_id, body, md5,"
-                                       " sent_ms, visible_at_ms) VALUES(?, ?, ?, ?, ?, ?)"));
-        move->Bind(1, *dlq_id).Bind(2, c.message_id).Bind(3, c.body).Bind(4, c.md5);
+                            db.Prepare("INSERT INTO queue_messages(queue_id, message_id, body,"
+                                       " event_seq, sent_ms, visible_at_ms)"
+                                       " VALUES(?, ?, ?, ?, ?, ?)"));
+        move->Bind(1, *dlq_id).Bind(2, c.message_id);
+        if (c.event_seq) {
+          move->BindNull(3).Bind(4, *c.event_seq);
+        } else {
+          move->Bind(3, c.body).BindNull(4);
+        }
         BB_RETURN_IF_ERROR(move->Bind(5, c.sent_ms).Bind(6, now).Run());
         BB_ASSIGN_OR_RETURN(Stmt * del, db.Prepare("DELETE FROM queue_messages WHERE seq=?"));
         BB_RETURN_IF_ERROR(del->Bind(1, c.seq).Run());
@@ -376,7 +419,7 @@ absl::Status Queues::ReceiveOnce(Db& db, std::string_view queue, const ReceiveOp
       BB_RETURN_IF_ERROR(update->Bind(4, receipt).Bind(5, c.seq).Run());
       returned.insert(c.seq);
       result.messages.push_back(Message{std::move(c.message_id), std::move(receipt),
-                                        std::move(c.body), std::move(c.md5), c.sent_ms, count,
+                                        std::move(c.body), std::string(), c.sent_ms, count,
                                         c.first_receive_ms});
     }
     if (!moved) break;  // every candidate was returned: nothing more is visible within `want`
@@ -420,7 +463,10 @@ absl::StatusOr<std::vector<Message>> Queues::ReceiveMessages(std::string_view qu
     ReceiveResult result;
     BB_RETURN_IF_ERROR(
         store_->Write([&](Db& db) { return ReceiveOnce(db, queue, options, result); }));
-    if (!result.messages.empty()) return std::move(result.messages);
+    if (!result.messages.empty()) {
+      for (Message& m : result.messages) m.md5_of_body = Md5Hex(m.body);
+      return std::move(result.messages);
+    }
     const absl::Time now = absl::Now();
     if (!deadline) {
       deadline =

@@ -6,10 +6,10 @@
 // older one of a re-received message is ReceiptHandleIsInvalid); with a RedrivePolicy a message
 // that would be received more than maxReceiveCount times moves to the dead-letter queue instead
 // (keeping its MessageId, body and SentTimestamp; its receive count restarts at 0); messages older
-// than MessageRetentionPeriod are dropped (when their queue is received from, and by
-// DropExpired). Long polling waits on a notification sent after a commit that adds messages to
-// the queue, bounded by the wait time. Not supported (yet): FIFO queues, DelaySeconds, message
-// attributes, SetQueueAttributes.
+// than MessageRetentionPeriod are never received again and are deleted by DropExpired (which the
+// daemon runs periodically). Long polling waits on a notification sent after a commit that adds
+// messages to the queue, bounded by the wait time. Not supported (yet): FIFO queues, DelaySeconds,
+// message attributes, SetQueueAttributes.
 //
 // Sending: SendMessage is its own write; EnqueueInTxn adds messages inside a write job the caller
 // already runs, so the bus commits events and their queue deliveries in one transaction.
@@ -91,10 +91,14 @@ struct Message {
   int64_t approximate_first_receive_timestamp = 0;  // ms since the epoch
 };
 
-// One message to add to a queue (EnqueueInTxn).
+// One message to add to a queue (EnqueueInTxn). `body` must stay valid during the call.
+// With event_seq > 0 the body is that event of the EventLog (event_log.h), written in the
+// same transaction: the message refers to it instead of copying it (`body` is then only
+// checked against the size limit).
 struct Delivery {
   std::string queue;
-  std::string body;
+  std::string_view body;
+  int64_t event_seq = 0;
 };
 
 struct ReceiveOptions {

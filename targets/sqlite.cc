@@ -103,6 +103,9 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOp
   std::string pragmas = "PRAGMA foreign_keys=ON;";
   if (!options.read_only) {
     pragmas += "PRAGMA journal_mode=WAL;";
+    // The writer's page cache: index pages and the table tails stay in memory between
+    // batches instead of being read back from the OS (default is 2 MB).
+    pragmas += "PRAGMA cache_size=-32768;";
     pragmas += options.synchronous_full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=OFF;";
   }
   if (absl::Status s = db->Exec(pragmas); !s.ok()) return s;

@@ -7,12 +7,20 @@
 // with the load and the fsync cost is shared.
 #include "targets/store.h"
 
+#include <time.h>
+
 #include <filesystem>
 #include <system_error>
 #include <utility>
 
 namespace busbar::targets {
 namespace {
+
+uint64_t Nanos(clockid_t clock) {
+  timespec ts;
+  clock_gettime(clock, &ts);
+  return uint64_t(ts.tv_sec) * 1000000000 + uint64_t(ts.tv_nsec);
+}
 
 // Runs a cached statement that returns no rows.
 absl::Status RunSql(Db& db, std::string_view sql) {
@@ -45,6 +53,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
 
 Store::Store(std::string path, StoreOptions options, std::unique_ptr<Db> writer)
     : path_(std::move(path)), options_(std::move(options)), writer_db_(std::move(writer)) {
+  completer_ = std::thread([this] { CompleterLoop(); });
   writer_ = std::thread([this] { WriterLoop(); });
 }
 
@@ -54,6 +63,30 @@ Store::~Store() {
     stopping_ = true;
   }
   writer_.join();
+  {
+    absl::MutexLock lock(&done_mu_);
+    done_stopping_ = true;
+  }
+  completer_.join();
+}
+
+void Store::CompleterLoop() {
+  std::vector<std::pair<std::function<void(absl::Status)>, absl::Status>> work;
+  while (true) {
+    {
+      absl::MutexLock lock(&done_mu_);
+      done_mu_.Await(absl::Condition(
+          +[](Store* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->done_mu_) {
+            return s->done_stopping_ || !s->done_queue_.empty();
+          },
+          this));
+      if (done_queue_.empty()) return;  // stopping and drained
+      for (auto& item : done_queue_) work.push_back(std::move(item));
+      done_queue_.clear();
+    }
+    for (auto& [done, status] : work) done(std::move(status));
+    work.clear();
+  }
 }
 
 void Store::Submit(WriteJob job, std::function<void(absl::Status)> done) {
@@ -92,6 +125,7 @@ void Store::WriterLoop() {
 
 void Store::RunBatch(std::vector<Pending>& batch) {
   Db& db = *writer_db_;
+  const uint64_t cpu_start = Nanos(CLOCK_THREAD_CPUTIME_ID);
   std::vector<absl::Status> results(batch.size());
   uint64_t failed = 0;
   absl::Status txn = RunSql(db, "BEGIN IMMEDIATE");
@@ -115,7 +149,9 @@ void Store::RunBatch(std::vector<Pending>& batch) {
     }
   }
   db.ResetBusyStatements();
+  const uint64_t commit_start = Nanos(CLOCK_MONOTONIC);
   if (txn.ok()) txn = RunSql(db, "COMMIT");
+  const uint64_t commit_ns = Nanos(CLOCK_MONOTONIC) - commit_start;
   if (!txn.ok()) {
     (void)db.Exec("ROLLBACK");  // may fail if BEGIN failed; nothing else to do
     db.on_commit_hooks().clear();
@@ -130,9 +166,16 @@ void Store::RunBatch(std::vector<Pending>& batch) {
     stats_.jobs += batch.size();
     stats_.failed_jobs += txn.ok() ? failed : batch.size();
   }
-  for (size_t i = 0; i < batch.size(); ++i) {
-    if (batch[i].done) batch[i].done(std::move(results[i]));
+  {
+    absl::MutexLock lock(&done_mu_);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (batch[i].done) done_queue_.emplace_back(std::move(batch[i].done), std::move(results[i]));
+    }
   }
+  const uint64_t cpu_ns = Nanos(CLOCK_THREAD_CPUTIME_ID) - cpu_start;
+  absl::MutexLock lock(&mu_);
+  stats_.writer_cpu_ns += cpu_ns;
+  stats_.commit_ns += commit_ns;
 }
 
 absl::StatusOr<std::unique_ptr<Db>> Store::TakeReader() {

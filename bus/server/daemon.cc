@@ -14,10 +14,6 @@
 namespace busbar::bus {
 namespace {
 
-constexpr std::string_view kEventsTable =
-    "CREATE TABLE events (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, bus TEXT NOT NULL, "
-    "received_ms INTEGER NOT NULL, body TEXT NOT NULL)";
-
 matcher::Options MatcherOptions(const DaemonOptions& o) {
   matcher::Options m;
   m.allow_regexp = !o.strict_eventbridge;
@@ -45,11 +41,9 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& optio
   auto store = targets::Store::Open(so);
   if (!store.ok()) return store.status();
   d->store_ = std::move(*store);
-  if (auto s =
-          d->store_->Write([](targets::Db& db) { return db.Migrate("events", {kEventsTable}); });
-      !s.ok()) {
-    return s;
-  }
+  auto event_log = targets::EventLog::Open(d->store_.get());
+  if (!event_log.ok()) return event_log.status();
+  d->event_log_ = std::move(*event_log);
   targets::QueuesOptions qo;
   qo.region = options.region;
   qo.account = options.account;
@@ -72,6 +66,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& optio
   d->services_ = MakeServices(d.get());
   for (auto& service : d->services_) builder.RegisterService(service.get());
   d->server_ = builder.BuildAndStart();
+  d->maintenance_ = std::thread([raw = d.get()] { raw->MaintenanceLoop(); });
   if (d->server_ == nullptr || d->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
   }
@@ -88,6 +83,11 @@ void Daemon::Shutdown() {
     server_->Wait();
     server_.reset();
   }
+  {
+    absl::MutexLock lock(&maintenance_mu_);
+    stopping_ = true;
+  }
+  if (maintenance_.joinable()) maintenance_.join();
   if (queues_ != nullptr) queues_->Shutdown();
 }
 

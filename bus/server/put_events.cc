@@ -1,5 +1,10 @@
 // Daemon::PutEvents, the ingest hot path; see daemon.h.
+//
+// The calling thread checks the entries, builds the envelopes and matches them; the
+// store's writer thread then commits the events and their queue deliveries in one
+// group commit and completes the call. No thread waits on the commit.
 #include <ctime>
+#include <future>
 
 #include "absl/strings/str_cat.h"
 #include "bus/server/daemon.h"
@@ -13,9 +18,18 @@ int64_t NowMs() {
   return int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1000000;
 }
 
+// One PutEvents call between the calling thread and the writer thread.
+struct PendingPut {
+  std::shared_ptr<const Routing> routing;  // keeps the queue names below alive
+  std::vector<EntryOutcome> outcomes;
+  std::vector<size_t> accepted;  // indexes into outcomes
+  // (index into outcomes, queue) per delivery, in outcome order.
+  std::vector<std::pair<size_t, const std::string*>> deliveries;
+};
+
 }  // namespace
 
-absl::StatusOr<std::vector<EntryOutcome>> Daemon::PutEvents(const std::vector<EntryIn>& entries) {
+void Daemon::PutEventsAsync(const std::vector<EntryIn>& entries, PutEventsDone done) {
   std::shared_ptr<const Routing> routing = this->routing();
   IngestContext ctx;
   ctx.account = options_.account;
@@ -26,46 +40,70 @@ absl::StatusOr<std::vector<EntryOutcome>> Daemon::PutEvents(const std::vector<En
     return routing->buses.find(bus) != routing->buses.end();
   };
   auto outcomes = PrepareEntries(entries, ctx);
-  if (!outcomes.ok()) return outcomes.status();
+  if (!outcomes.ok()) {
+    done(outcomes.status());
+    return;
+  }
 
   thread_local matcher::MatchScratch scratch;
   thread_local std::vector<uint32_t> ids;
-  std::vector<targets::Delivery> deliveries;
-  std::vector<EntryOutcome*> accepted;
-  for (EntryOutcome& o : *outcomes) {
+  auto put = std::make_shared<PendingPut>();
+  put->routing = routing;
+  put->outcomes = std::move(*outcomes);
+  for (size_t i = 0; i < put->outcomes.size(); ++i) {
+    EntryOutcome& o = put->outcomes[i];
     if (!o.ok()) continue;
-    accepted.push_back(&o);
     const BusRoute& route = routing->buses.find(o.bus)->second;
     if (auto s = route.matcher->Match(o.envelope, scratch, ids); !s.ok()) {
       o.error_code = "InternalFailure";
       o.error_message = std::string(s.message());
-      accepted.pop_back();
       continue;
     }
+    put->accepted.push_back(i);
     for (uint32_t rule : ids) {
-      for (const std::string& q : route.queues_by_rule[rule]) deliveries.push_back({q, o.envelope});
+      for (const std::string& q : route.queues_by_rule[rule]) put->deliveries.push_back({i, &q});
     }
   }
-  if (accepted.empty()) return outcomes;
-  const int64_t now = NowMs();
-  absl::Status committed = store_->Write([&](targets::Db& db) -> absl::Status {
-    auto insert = db.Prepare("INSERT INTO events (id, bus, received_ms, body) VALUES (?, ?, ?, ?)");
-    if (!insert.ok()) return insert.status();
-    for (const EntryOutcome* o : accepted) {
-      (*insert)->Reset();
-      (*insert)->Bind(1, o->event_id).Bind(2, o->bus).Bind(3, now).Bind(4, o->envelope);
-      if (auto s = (*insert)->Run(); !s.ok()) return s;
+  if (put->accepted.empty()) {
+    done(std::move(put->outcomes));
+    return;
+  }
+  // Each event is logged once; its queue messages refer to it (event_log.h).
+  auto job = [this, put](targets::Db& db) -> absl::Status {
+    const int64_t now = NowMs();
+    thread_local std::vector<targets::Delivery> deliveries;
+    deliveries.clear();
+    size_t next = 0;
+    for (size_t i : put->accepted) {
+      const EntryOutcome& o = put->outcomes[i];
+      auto seq = event_log_->AppendInTxn(db, {o.event_id, o.bus, now, o.envelope});
+      if (!seq.ok()) return seq.status();
+      for (; next < put->deliveries.size() && put->deliveries[next].first == i; ++next) {
+        deliveries.push_back({*put->deliveries[next].second, o.envelope, *seq});
+      }
     }
     return queues_->EnqueueInTxn(db, deliveries);
-  });
-  if (!committed.ok()) {
-    for (EntryOutcome* m : accepted) {
-      m->error_code = "InternalFailure";
-      m->error_message = absl::StrCat("The event was not stored: ", committed.message());
-      m->event_id.clear();
+  };
+  store_->Submit(std::move(job), [put, done = std::move(done)](absl::Status committed) {
+    if (!committed.ok()) {
+      for (size_t i : put->accepted) {
+        EntryOutcome& o = put->outcomes[i];
+        o.error_code = "InternalFailure";
+        o.error_message = absl::StrCat("The event was not stored: ", committed.message());
+        o.event_id.clear();
+      }
     }
-  }
-  return outcomes;
+    done(std::move(put->outcomes));
+  });
+}
+
+absl::StatusOr<std::vector<EntryOutcome>> Daemon::PutEvents(const std::vector<EntryIn>& entries) {
+  std::promise<absl::StatusOr<std::vector<EntryOutcome>>> promise;
+  auto future = promise.get_future();
+  PutEventsAsync(entries, [&promise](absl::StatusOr<std::vector<EntryOutcome>> outcomes) {
+    promise.set_value(std::move(outcomes));
+  });
+  return future.get();
 }
 
 }  // namespace busbar::bus

@@ -40,12 +40,16 @@ std::string QueueUrl(const Daemon& d, const std::string& name) {
   return absl::StrCat("http://", d.options().listen, "/", d.options().account, "/", name);
 }
 
-class EventsService final : public v1::EventsService::Service {
+// Callback API: PutEvents returns to gRPC at once and is finished by the store's
+// writer thread after the commit, so no thread is parked per call in flight.
+class EventsService final : public v1::EventsService::CallbackService {
  public:
   explicit EventsService(Daemon* d) : d_(d) {}
 
-  grpc::Status PutEvents(grpc::ServerContext*, const v1::PutEventsRequest* req,
-                         v1::PutEventsResponse* resp) override {
+  grpc::ServerUnaryReactor* PutEvents(grpc::CallbackServerContext* ctx,
+                                      const v1::PutEventsRequest* req,
+                                      v1::PutEventsResponse* resp) override {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
     std::vector<EntryIn> entries;
     entries.reserve(req->entries_size());
     for (const auto& e : req->entries()) {
@@ -58,34 +62,44 @@ class EventsService final : public v1::EventsService::Service {
       in.event_bus_name = e.event_bus_name();
       entries.push_back(std::move(in));
     }
-    auto outcomes = d_->PutEvents(entries);
-    if (!outcomes.ok()) return ToGrpc(outcomes.status());
-    int failed = 0;
-    for (const EntryOutcome& o : *outcomes) {
-      auto* r = resp->add_entries();
-      if (o.ok()) {
-        r->set_event_id(o.event_id);
-      } else {
-        ++failed;
-        r->set_error_code(o.error_code);
-        r->set_error_message(o.error_message);
+    d_->PutEventsAsync(entries, [reactor, resp](absl::StatusOr<std::vector<EntryOutcome>> out) {
+      if (!out.ok()) {
+        reactor->Finish(ToGrpc(out.status()));
+        return;
       }
-    }
-    resp->set_failed_entry_count(failed);
-    return grpc::Status::OK;
+      int failed = 0;
+      for (EntryOutcome& o : *out) {
+        auto* r = resp->add_entries();
+        if (o.ok()) {
+          r->set_event_id(std::move(o.event_id));
+        } else {
+          ++failed;
+          r->set_error_code(std::move(o.error_code));
+          r->set_error_message(std::move(o.error_message));
+        }
+      }
+      resp->set_failed_entry_count(failed);
+      reactor->Finish(grpc::Status::OK);
+    });
+    return reactor;
   }
 
-  grpc::Status TestEventPattern(grpc::ServerContext*, const v1::TestEventPatternRequest* req,
-                                v1::TestEventPatternResponse* resp) override {
+  grpc::ServerUnaryReactor* TestEventPattern(grpc::CallbackServerContext* ctx,
+                                             const v1::TestEventPatternRequest* req,
+                                             v1::TestEventPatternResponse* resp) override {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
     matcher::Options o;
     o.allow_regexp = !d_->options().strict_eventbridge;
     auto r = matcher::TestEventPattern(req->event_pattern(), req->event(), o);
     if (!r.ok()) {
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          absl::StrCat("InvalidEventPatternException: ", r.status().message()));
+      reactor->Finish(
+          grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                       absl::StrCat("InvalidEventPatternException: ", r.status().message())));
+    } else {
+      resp->set_result(*r);
+      reactor->Finish(grpc::Status::OK);
     }
-    resp->set_result(*r);
-    return grpc::Status::OK;
+    return reactor;
   }
 
  private:

@@ -366,10 +366,10 @@ TEST_F(QueuesTest, MessageBodySizeLimits) {
 TEST_F(QueuesTest, EnqueueInTxnCommitsWithTheCallersWork) {
   ASSERT_TRUE(queues_->CreateQueue("a").ok());
   ASSERT_TRUE(queues_->CreateQueue("b").ok());
-  ASSERT_TRUE(store_->Write([](Db& db) { return db.Exec("CREATE TABLE events(id TEXT)"); }).ok());
+  ASSERT_TRUE(store_->Write([](Db& db) { return db.Exec("CREATE TABLE caller_work(id TEXT)"); }).ok());
   std::vector<std::string> ids;
   absl::Status s = store_->Write([&](Db& db) -> absl::Status {
-    if (absl::Status e = db.Exec("INSERT INTO events VALUES('e1')"); !e.ok()) return e;
+    if (absl::Status e = db.Exec("INSERT INTO caller_work VALUES('e1')"); !e.ok()) return e;
     return queues_->EnqueueInTxn(db, {{"a", "e1"}, {"b", "e1"}, {"a", "e1-again"}}, &ids);
   });
   ASSERT_TRUE(s.ok()) << s;
@@ -379,7 +379,7 @@ TEST_F(QueuesTest, EnqueueInTxnCommitsWithTheCallersWork) {
 
   // A delivery to a missing queue fails the caller's job: neither the event nor any message stays.
   s = store_->Write([&](Db& db) -> absl::Status {
-    if (absl::Status e = db.Exec("INSERT INTO events VALUES('e2')"); !e.ok()) return e;
+    if (absl::Status e = db.Exec("INSERT INTO caller_work VALUES('e2')"); !e.ok()) return e;
     return queues_->EnqueueInTxn(db, {{"a", "e2"}, {"ghost", "e2"}});
   });
   EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
@@ -388,7 +388,7 @@ TEST_F(QueuesTest, EnqueueInTxnCommitsWithTheCallersWork) {
   int64_t events = 0;
   ASSERT_TRUE(store_
                   ->Read([&](Db& db) -> absl::Status {
-                    auto st = db.Prepare("SELECT COUNT(*) FROM events");
+                    auto st = db.Prepare("SELECT COUNT(*) FROM caller_work");
                     if (!st.ok()) return st.status();
                     auto row = (*st)->Step();
                     if (!row.ok()) return row.status();
