@@ -124,11 +124,12 @@ int RunServe(const Args& args) {
     Log("info", sig == SIGTERM ? "SIGTERM: stopping" : "SIGINT: stopping");
     (*daemon)->Shutdown();
     const targets::StoreStats st = (*daemon)->store_stats();
-    Log("info", absl::StrFormat("stopped; store: %d commits, %d writes (%.1f per commit), "
-                                "writer CPU %.1f us per write, COMMIT %.2f ms mean",
-                                st.batches, st.jobs, st.MeanBatchSize(),
-                                st.jobs ? st.writer_cpu_ns / 1e3 / st.jobs : 0.0,
-                                st.batches ? st.commit_ns / 1e6 / st.batches : 0.0));
+    Log("info",
+        absl::StrFormat("stopped; store: %d commits, %d writes (%.1f per commit), "
+                        "writer CPU %.1f us per write, COMMIT %.2f ms mean, %d checkpoints",
+                        st.batches, st.jobs, st.MeanBatchSize(),
+                        st.jobs ? st.writer_cpu_ns / 1e3 / st.jobs : 0.0,
+                        st.batches ? st.commit_ns / 1e6 / st.batches : 0.0, st.checkpoints));
     return 0;
   }
 }

@@ -107,6 +107,17 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOp
     // batches instead of being read back from the OS (default is 2 MB).
     pragmas += "PRAGMA cache_size=-32768;";
     pragmas += options.synchronous_full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=OFF;";
+    // Records the WAL size after each commit. Installing a WAL hook is what turns the
+    // automatic checkpoint off (it is itself a WAL hook).
+    if (!options.auto_checkpoint) {
+      sqlite3_wal_hook(
+          raw,
+          +[](void* self, sqlite3*, const char*, int frames) {
+            static_cast<Db*>(self)->wal_frames_ = frames;
+            return SQLITE_OK;
+          },
+          db.get());
+    }
   }
   if (absl::Status s = db->Exec(pragmas); !s.ok()) return s;
   return db;
@@ -149,6 +160,13 @@ void Db::ResetBusyStatements() {
        st = sqlite3_next_stmt(db_, st)) {
     if (sqlite3_stmt_busy(st)) sqlite3_reset(st);
   }
+}
+
+absl::StatusOr<bool> Db::CheckpointPassive() {
+  int log = 0, done = 0;
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+  if (rc != SQLITE_OK) return SqliteStatus(rc, db_, "checkpoint");
+  return log >= 0 && done == log;
 }
 
 int64_t Db::Changes() const { return sqlite3_changes64(db_); }

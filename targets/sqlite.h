@@ -65,6 +65,9 @@ struct DbOptions {
   // PRAGMA synchronous=FULL (true) or OFF (false). Ignored for read-only connections.
   bool synchronous_full = true;
   int busy_timeout_ms = 5000;
+  // SQLite's automatic checkpoint after a commit that leaves 1000+ pages in the WAL. The
+  // Store turns it off on its writer and checkpoints from another thread (store.h).
+  bool auto_checkpoint = true;
 };
 
 // One SQLite connection in WAL mode with foreign keys on.
@@ -89,6 +92,14 @@ class Db {
   // (and its old snapshot) open. The Store calls it after each job batch and each read.
   void ResetBusyStatements();
 
+  // Pages in the WAL after this connection's last commit (0 before the first).
+  int wal_frames() const { return wal_frames_; }
+  // A PASSIVE checkpoint: copies the WAL pages no reader still needs into the database file
+  // without waiting for (or blocking) the writer. Returns true when every page of the WAL
+  // is now in the database file (the next write transaction then starts the WAL over).
+  // Errors: Unavailable when another checkpoint is running.
+  absl::StatusOr<bool> CheckpointPassive();
+
   // Rows changed by the last INSERT/UPDATE/DELETE.
   int64_t Changes() const;
   int64_t LastInsertRowId() const;
@@ -108,6 +119,7 @@ class Db {
   explicit Db(sqlite3* db) : db_(db) {}
 
   sqlite3* db_;
+  int wal_frames_ = 0;
   std::unordered_map<std::string, std::unique_ptr<Stmt>> cache_;
   std::vector<std::function<void()>> on_commit_;
 };

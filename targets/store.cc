@@ -42,6 +42,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   DbOptions db_options;
   db_options.synchronous_full = options.fsync == FsyncPolicy::kEveryBatch;
   db_options.busy_timeout_ms = options.busy_timeout_ms;
+  db_options.auto_checkpoint = false;  // the checkpoint thread does it
   absl::StatusOr<std::unique_ptr<Db>> db = Db::Open(path, db_options);
   if (!db.ok()) return db.status();
   // The migrations table exists from the first open; modules add their steps with Db::Migrate.
@@ -53,6 +54,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
 
 Store::Store(std::string path, StoreOptions options, std::unique_ptr<Db> writer)
     : path_(std::move(path)), options_(std::move(options)), writer_db_(std::move(writer)) {
+  checkpointer_ = std::thread([this] { CheckpointerLoop(); });
   completer_ = std::thread([this] { CompleterLoop(); });
   writer_ = std::thread([this] { WriterLoop(); });
 }
@@ -68,6 +70,65 @@ Store::~Store() {
     done_stopping_ = true;
   }
   completer_.join();
+  {
+    absl::MutexLock lock(&checkpoint_mu_);
+    checkpoint_stopping_ = true;
+  }
+  checkpointer_.join();
+}
+
+// Checkpoints in two steps so the writer never copies much: this thread copies the WAL into
+// the database file (PASSIVE: the writer keeps committing meanwhile); then the writer, between
+// two batches, copies the few pages committed since (AfterCommit). With the whole WAL in the
+// database file, SQLite starts the WAL over at the next write instead of letting it grow.
+void Store::CheckpointerLoop() {
+  std::unique_ptr<Db> db;
+  while (true) {
+    {
+      absl::MutexLock lock(&checkpoint_mu_);
+      checkpoint_mu_.Await(absl::Condition(
+          +[](Store* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->checkpoint_mu_) {
+            return s->checkpoint_stopping_ || s->checkpoint_wanted_;
+          },
+          this));
+      if (checkpoint_stopping_) return;
+      checkpoint_wanted_ = false;
+      checkpoint_running_ = true;
+    }
+    if (db == nullptr) {
+      DbOptions o;
+      o.synchronous_full = options_.fsync == FsyncPolicy::kEveryBatch;
+      o.busy_timeout_ms = options_.busy_timeout_ms;
+      o.auto_checkpoint = false;
+      absl::StatusOr<std::unique_ptr<Db>> opened = Db::Open(path_, o);
+      if (opened.ok()) db = std::move(*opened);
+    }
+    if (db != nullptr) (void)db->CheckpointPassive();  // a failure is retried next time
+    {
+      absl::MutexLock lock(&checkpoint_mu_);
+      checkpoint_running_ = false;
+      checkpoint_done_ = true;
+    }
+    absl::MutexLock lock(&mu_);
+    ++stats_.checkpoints;
+  }
+}
+
+void Store::AfterCommit() {
+  const int frames = writer_db_->wal_frames();
+  bool finish = false;
+  {
+    absl::MutexLock lock(&checkpoint_mu_);
+    if (checkpoint_done_) {
+      checkpoint_done_ = false;
+      finish = true;
+    } else if (frames >= options_.checkpoint_frames && !checkpoint_running_) {
+      checkpoint_wanted_ = true;
+    }
+  }
+  // The background copy is done: copy the rest here, with no batch in flight, so the WAL
+  // can start over. Past 4x the threshold (the background thread is behind) do it anyway.
+  if (finish || frames >= 4 * options_.checkpoint_frames) (void)writer_db_->CheckpointPassive();
 }
 
 void Store::CompleterLoop() {
@@ -172,6 +233,7 @@ void Store::RunBatch(std::vector<Pending>& batch) {
       if (batch[i].done) done_queue_.emplace_back(std::move(batch[i].done), std::move(results[i]));
     }
   }
+  AfterCommit();
   const uint64_t cpu_ns = Nanos(CLOCK_THREAD_CPUTIME_ID) - cpu_start;
   absl::MutexLock lock(&mu_);
   stats_.writer_cpu_ns += cpu_ns;

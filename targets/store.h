@@ -54,6 +54,8 @@ struct StoreOptions {
   FsyncPolicy fsync = FsyncPolicy::kEveryBatch;
   int busy_timeout_ms = 5000;
   size_t max_batch_jobs = 4096;  // upper bound on the jobs of one transaction
+  // WAL pages (4 KiB) after which the checkpoint thread copies the WAL into the database file.
+  int checkpoint_frames = 4000;
 };
 
 struct StoreStats {
@@ -62,6 +64,7 @@ struct StoreStats {
   uint64_t failed_jobs = 0;
   uint64_t writer_cpu_ns = 0;  // CPU time of the writer thread running batches
   uint64_t commit_ns = 0;      // wall time spent in COMMIT (the fsync under kEveryBatch)
+  uint64_t checkpoints = 0;    // background checkpoints run
   double MeanBatchSize() const { return batches == 0 ? 0.0 : double(jobs) / double(batches); }
 };
 
@@ -103,6 +106,8 @@ class Store {
   void WriterLoop();
   void RunBatch(std::vector<Pending>& batch);
   void CompleterLoop();
+  void CheckpointerLoop();
+  void AfterCommit();
   absl::StatusOr<std::unique_ptr<Db>> TakeReader();
   void ReturnReader(std::unique_ptr<Db> reader);
 
@@ -121,10 +126,19 @@ class Store {
       ABSL_GUARDED_BY(done_mu_);
   bool done_stopping_ ABSL_GUARDED_BY(done_mu_) = false;
 
+  // The checkpoint thread: asked to run when the WAL passes checkpoint_frames; when it is
+  // done the writer finishes the job between two batches (see store.cc).
+  absl::Mutex checkpoint_mu_;
+  bool checkpoint_wanted_ ABSL_GUARDED_BY(checkpoint_mu_) = false;
+  bool checkpoint_running_ ABSL_GUARDED_BY(checkpoint_mu_) = false;
+  bool checkpoint_done_ ABSL_GUARDED_BY(checkpoint_mu_) = false;
+  bool checkpoint_stopping_ ABSL_GUARDED_BY(checkpoint_mu_) = false;
+
   absl::Mutex readers_mu_;
   std::vector<std::unique_ptr<Db>> idle_readers_ ABSL_GUARDED_BY(readers_mu_);
 
-  std::thread completer_;  // last two: start after everything above is constructed
+  std::thread checkpointer_;  // last three: start after everything above is constructed
+  std::thread completer_;
   std::thread writer_;
 };
 
