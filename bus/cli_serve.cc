@@ -40,7 +40,10 @@ void PrintServeHelp(std::FILE* out) {
       "127.0.0.1:4195), data in DIR (default ./busbar-data, SQLite in WAL mode).\n"
       "--config loads a rule file (YAML or JSON); repeatable. SIGHUP reloads the rule\n"
       "files (an invalid file is rejected whole and the running rules stay);\n"
-      "SIGTERM/SIGINT stop after the calls in flight.\n"
+      "SIGTERM/SIGINT stop after the calls in flight. Buses, rules and targets\n"
+      "created over the API (busbar rules/buses) are kept in DIR and merged with the\n"
+      "rule files, which own what they declare: a file that declares something the\n"
+      "API created is refused, at start and on reload.\n"
       "--fsync batch (default): PutEvents answers after its events are on disk (one\n"
       "fsync per group of concurrent requests). --fsync off: no fsync at all; a crash\n"
       "of the machine (not of the process) can lose acknowledged events.\n",

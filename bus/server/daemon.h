@@ -125,8 +125,11 @@ class Catalog;
 
 class Daemon {
  public:
-  // Opens the data directory, loads the rule files, creates their queues and
-  // starts serving. Errors: the rule file's "file:line:col: …", the store's.
+  // Opens the data directory (with the API's resources), loads the rule files,
+  // creates their queues and starts serving. Errors: the rule file's
+  // "file:line:col: …" (checked before the data directory is opened);
+  // FailedPrecondition when the files collide with the API's resources (see
+  // Ownership above); the store's.
   static absl::StatusOr<std::unique_ptr<Daemon>> Start(const DaemonOptions& options);
   ~Daemon();
 
