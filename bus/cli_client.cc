@@ -1,5 +1,6 @@
-// Client commands: `busbar put-events`, `busbar queues`, `busbar rules`,
-// `busbar buses`, each one gRPC call (or a few) to a running daemon.
+// Client commands `busbar put-events` and `busbar queues`, each one gRPC call
+// (or a few) to a running daemon. `busbar rules` and `busbar buses` are in
+// cli_rules.cc and cli_buses.cc.
 #include <grpcpp/grpcpp.h>
 
 #include <cstdio>
@@ -10,46 +11,15 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "bus/cli.h"
-#include "busbar/v1/buses.grpc.pb.h"
+#include "bus/cli_rpc.h"
 #include "busbar/v1/events.grpc.pb.h"
 #include "busbar/v1/queues.grpc.pb.h"
-#include "busbar/v1/rules.grpc.pb.h"
 #include "simdjson.h"
 
 namespace busbar::cli {
 namespace {
 
 namespace v1 = ::busbar::v1;
-
-// Takes --endpoint out of `args`; returns the channel.
-std::shared_ptr<grpc::Channel> Connect(Args& args) {
-  std::string endpoint = "127.0.0.1:4195";
-  if (const char* env = std::getenv("BUSBAR_ENDPOINT"); env != nullptr && *env) endpoint = env;
-  Args rest;
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string_view v;
-    auto took = TakeOptionValue(args, &i, "--endpoint", &v);
-    if (took.ok() && *took) {
-      endpoint = std::string(v);
-    } else {
-      rest.push_back(args[i]);
-    }
-  }
-  args = rest;
-  return grpc::CreateChannel(endpoint, grpc::InsecureChannelCredentials());
-}
-
-int RpcError(const grpc::Status& s) {
-  std::fprintf(stderr, "busbar: %s (%d)\n", s.error_message().c_str(),
-               static_cast<int>(s.error_code()));
-  return s.error_code() == grpc::StatusCode::UNAVAILABLE ? kExitUsage : 1;
-}
-
-std::unique_ptr<grpc::ClientContext> Context(int timeout_s = 30) {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(timeout_s));
-  return ctx;
-}
 
 // Reads one AWS CLI style entry {"Source", "DetailType", "Detail", "EventBusName",
 // "Resources", "Time"} from a JSON line.
@@ -319,85 +289,6 @@ int RunQueues(const Args& in) {
     return 0;
   }
   return UsageError("queues", absl::StrCat("unknown subcommand '", std::string(sub), "'"));
-}
-
-void PrintRulesHelp(std::FILE* out) {
-  std::fputs(
-      "Usage: busbar rules list [--endpoint HOST:PORT] [--event-bus-name B]\n"
-      "       busbar rules describe NAME [--event-bus-name B]\n"
-      "\n"
-      "Rules come from the daemon's rule files; each is printed as one JSON line.\n",
-      out);
-}
-
-int RunRules(const Args& in) {
-  Args args = in;
-  auto channel = Connect(args);
-  auto stub = v1::RulesService::NewStub(channel);
-  std::string bus;
-  Args rest;
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string_view v;
-    auto t = TakeOptionValue(args, &i, "--event-bus-name", &v);
-    if (t.ok() && *t) {
-      bus = std::string(v);
-    } else {
-      rest.push_back(args[i]);
-    }
-  }
-  auto print = [](const v1::Rule& r) {
-    std::string out = "{\"Name\":";
-    AppendJsonString(r.name(), out);
-    out += ",\"Arn\":";
-    AppendJsonString(r.arn(), out);
-    out += ",\"EventBusName\":";
-    AppendJsonString(r.event_bus_name(), out);
-    out += ",\"State\":";
-    out += r.state() == v1::RULE_STATE_ENABLED ? "\"ENABLED\"" : "\"DISABLED\"";
-    out += ",\"EventPattern\":";
-    AppendJsonString(r.event_pattern(), out);
-    out += "}";
-    std::printf("%s\n", out.c_str());
-  };
-  if (rest.empty()) return UsageError("rules", "missing subcommand");
-  if (rest[0] == "list") {
-    v1::ListRulesRequest req;
-    req.set_event_bus_name(bus);
-    v1::ListRulesResponse resp;
-    auto ctx = Context();
-    if (auto s = stub->ListRules(ctx.get(), req, &resp); !s.ok()) return RpcError(s);
-    for (const auto& r : resp.rules()) print(r);
-    return 0;
-  }
-  if (rest[0] == "describe" && rest.size() == 2) {
-    v1::DescribeRuleRequest req;
-    req.set_name(std::string(rest[1]));
-    req.set_event_bus_name(bus);
-    v1::DescribeRuleResponse resp;
-    auto ctx = Context();
-    if (auto s = stub->DescribeRule(ctx.get(), req, &resp); !s.ok()) return RpcError(s);
-    print(resp.rule());
-    return 0;
-  }
-  return UsageError("rules", "expected 'list' or 'describe NAME'");
-}
-
-void PrintBusesHelp(std::FILE* out) {
-  std::fputs("Usage: busbar buses list [--endpoint HOST:PORT]\n", out);
-}
-
-int RunBuses(const Args& in) {
-  Args args = in;
-  auto channel = Connect(args);
-  auto stub = v1::BusesService::NewStub(channel);
-  if (args.size() != 1 || args[0] != "list") return UsageError("buses", "expected 'list'");
-  v1::ListEventBusesRequest req;
-  v1::ListEventBusesResponse resp;
-  auto ctx = Context();
-  if (auto s = stub->ListEventBuses(ctx.get(), req, &resp); !s.ok()) return RpcError(s);
-  for (const auto& b : resp.event_buses())
-    std::printf("%s\t%s\n", b.name().c_str(), b.arn().c_str());
-  return 0;
 }
 
 }  // namespace busbar::cli

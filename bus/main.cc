@@ -29,8 +29,10 @@ constexpr Command kCommands[] = {
      busbar::cli::PrintPutEventsHelp},
     {"queues", "list, receive from, delete from or purge queues", busbar::cli::RunQueues,
      busbar::cli::PrintQueuesHelp},
-    {"rules", "list or describe rules", busbar::cli::RunRules, busbar::cli::PrintRulesHelp},
-    {"buses", "list event buses", busbar::cli::RunBuses, busbar::cli::PrintBusesHelp},
+    {"rules", "put, delete, enable, disable, list or describe rules, and their targets",
+     busbar::cli::RunRules, busbar::cli::PrintRulesHelp},
+    {"buses", "create, delete, describe or list event buses", busbar::cli::RunBuses,
+     busbar::cli::PrintBusesHelp},
 };
 
 const Command* FindCommand(std::string_view name) {

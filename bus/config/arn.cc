@@ -86,6 +86,7 @@ absl::StatusOr<ArnParts> SplitArn(std::string_view arn, std::string_view account
 bool IsValidQueueName(std::string_view name) { return IsName(name, 80, "-_"); }
 bool IsValidEventBusName(std::string_view name) { return IsName(name, 256, ".-_"); }
 bool IsValidRuleName(std::string_view name) { return IsName(name, 64, ".-_"); }
+bool IsValidApiEventBusName(std::string_view name) { return IsName(name, 256, "/.-_"); }
 
 absl::StatusOr<TargetArn> ParseTargetArn(std::string_view arn, std::string_view account_id,
                                          std::string_view region) {
@@ -107,8 +108,8 @@ absl::StatusOr<TargetArn> ParseTargetArn(std::string_view arn, std::string_view 
     return TargetArn{TargetKind::kFunction, std::string(resource)};
   }
   if (p->service == "events" && ConsumePrefix(resource, "event-bus/")) {
-    if (!IsValidEventBusName(resource)) {
-      return ArnError(arn, "has an invalid event bus name (1-256 of A-Z a-z 0-9 . - _)");
+    if (!IsValidApiEventBusName(resource)) {
+      return ArnError(arn, "has an invalid event bus name (1-256 of A-Z a-z 0-9 / . - _)");
     }
     return TargetArn{TargetKind::kEventBus, std::string(resource)};
   }

@@ -1,6 +1,7 @@
-// Internal to bus/config: reading the AWS-form ARNs that name targets, queues
-// and buses (`arn:aws:<service>:<region>:<account>:<resource>`). Pure functions
-// of their arguments; thread-safe.
+// Internal to bus/ (bus/config, and the daemon's API checks in bus/server):
+// reading the AWS-form ARNs that name targets, queues and buses
+// (`arn:aws:<service>:<region>:<account>:<resource>`), and the name rules.
+// Pure functions of their arguments; thread-safe.
 #pragma once
 
 #include <string>
@@ -39,7 +40,10 @@ absl::StatusOr<std::string> ParseEventBusArn(std::string_view arn, std::string_v
 // Name checks shared with the rule-file parser.
 bool IsValidQueueName(std::string_view name);     // 1-80 of [\-_A-Za-z0-9]
 bool IsValidEventBusName(std::string_view name);  // 1-256 of [.\-_A-Za-z0-9]
-bool IsValidRuleName(std::string_view name);      // 1-64 of [.\-_A-Za-z0-9] (also target ids)
+// EventBridge's wider form for buses created over the API (CreateEventBus) and
+// named in ARNs: 1-256 of [/.\-_A-Za-z0-9].
+bool IsValidApiEventBusName(std::string_view name);
+bool IsValidRuleName(std::string_view name);  // 1-64 of [.\-_A-Za-z0-9] (also target ids)
 
 std::string QueueArn(std::string_view region, std::string_view account_id, std::string_view queue);
 std::string EventBusArn(std::string_view region, std::string_view account_id, std::string_view bus);

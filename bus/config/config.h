@@ -62,6 +62,7 @@
 // two less than the byte count.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -182,6 +183,52 @@ struct LoadOptions {
 // InvalidArgument for bad `opts`.
 absl::StatusOr<Config> LoadRuleFiles(const std::vector<std::string>& paths,
                                      const LoadOptions& opts);
+
+// Limits shared by rule files and the daemon's API (EventBridge's values).
+inline constexpr size_t kMaxTargetsPerRule = 5;  // EventBridge's default quota
+inline constexpr size_t kMaxDescriptionChars = 512;
+inline constexpr int kMinRetryAttempts = 0;
+inline constexpr int kMaxRetryAttempts = 185;
+inline constexpr int kMinEventAgeSeconds = 60;
+inline constexpr int kMaxEventAgeSeconds = 86400;
+
+// Characters (UTF-8 code points), as AWS counts length limits.
+size_t CharCount(std::string_view s);
+
+// What ValidateTarget checks a target against.
+struct TargetCheckOptions {
+  std::string account_id = "000000000000";  // ARNs must be in this account
+  std::string region = "us-east-1";         // and region
+  // Whether a queue exists. Unset: queues are not looked up (rule files resolve
+  // them against the queues the files declare, config_linker.h).
+  std::function<bool(std::string_view queue)> queue_exists;
+};
+
+// Where ValidateTarget found the problem: the property path in EventBridge's
+// names ({"Arn"}, {"InputTransformer", "InputPathsMap", "<variable>"},
+// {"RetryPolicy", "MaximumRetryAttempts"}, {"DeadLetterConfig", "Arn"}, ...);
+// `at_key` when the property's presence is the problem (not its value);
+// `entry` >= 0 when the problem is the property's entry of that index.
+struct TargetFault {
+  std::vector<std::string> path;
+  bool at_key = false;
+  int entry = -1;
+};
+
+// The checks every target gets, from a rule file or from PutTargets: Id
+// (1-64 of [.\-_A-Za-z0-9]), Arn (<= 1600 characters, a form of TargetKind in
+// the account and region), at most one of Input (valid JSON, <= 8192
+// characters), InputPath ($..., <= 256) and InputTransformer (<= 100 paths,
+// variables 1-256 of [A-Za-z0-9_-], paths $... <= 256, template 1-8192),
+// RetryPolicy ranges and DeadLetterConfig (an SQS queue ARN). Fills the
+// computed fields (kind, resource_name, dead_letter_config->queue_name).
+// Errors: InvalidArgument whose message starts with the property ("Arn 'x' is
+// not a valid ARN ...", "RetryPolicy: MaximumRetryAttempts is 186; it must be
+// from 0 to 185"); NotFound "queue 'q' does not exist" (or "DeadLetterConfig:
+// queue ...") when options.queue_exists says so. On error `*fault`, if given,
+// says where.
+absl::Status ValidateTarget(Target& target, const TargetCheckOptions& options,
+                            TargetFault* fault = nullptr);
 
 // Checks one file's text on its own (references must be declared in it), as
 // LoadRuleFiles does for a single file; `file_name` is used in error messages

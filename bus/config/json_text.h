@@ -1,5 +1,6 @@
 // Internal to bus/config: small helpers for JSON text in rule files (event
-// patterns, target Input). Pure functions; thread-safe.
+// patterns, target Input) and for quoting values in messages. Pure functions;
+// thread-safe.
 #pragma once
 
 #include <string>
@@ -19,5 +20,9 @@ std::string MinifyJson(std::string_view json);
 
 // Appends `s` to `out` as a JSON string literal, quotes included.
 void AppendJsonString(std::string_view s, std::string& out);
+
+// 'value' for a message: control characters escaped, values past 100 bytes cut
+// ("...").
+std::string Quote(std::string_view s);
 
 }  // namespace busbar::config::internal

@@ -27,45 +27,34 @@
 namespace busbar::config::internal {
 namespace {
 
-constexpr size_t kMaxTargets = 5;
-constexpr size_t kMaxDescription = 512;
-constexpr size_t kMaxInput = 8192;
-constexpr size_t kMaxInputPath = 256;
-constexpr size_t kMaxInputPathsMap = 100;
-constexpr size_t kMaxInputTemplate = 8192;
-
-// Characters (UTF-8 code points), as AWS counts length limits.
-size_t CharCount(std::string_view s) {
-  return static_cast<size_t>(
-      std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
-}
-
-// 'value' for a message: control characters escaped, long values cut.
-std::string Quote(std::string_view s) {
-  constexpr size_t kMax = 100;
-  std::string out = "'";
-  for (size_t i = 0; i < s.size() && i < kMax; ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c < 0x20) {
-      out += "\\x";
-      out += "0123456789abcdef"[c >> 4];
-      out += "0123456789abcdef"[c & 0xF];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  if (s.size() > kMax) out += "...";
-  out += "'";
-  return out;
-}
+constexpr size_t kMaxTargets = kMaxTargetsPerRule;
+constexpr size_t kMaxDescription = kMaxDescriptionChars;
 
 const YamlMember* Find(const YamlNode& map, std::string_view key) {
   for (const YamlMember& m : map.members) {
     if (m.key.scalar == key) return &m;
   }
   return nullptr;
+}
+
+// The node a TargetFault points at inside the target entry `target`: the
+// property's value (or key, or the key of its entry), or the nearest enclosing
+// node the file has.
+const YamlNode& FaultNode(const YamlNode& target, const TargetFault& fault) {
+  const YamlNode* at = &target;
+  for (size_t i = 0; i < fault.path.size(); ++i) {
+    const YamlMember* m = Find(*at, fault.path[i]);
+    if (m == nullptr) return *at;
+    if (i + 1 < fault.path.size()) {
+      at = &m->value;
+      continue;
+    }
+    if (fault.entry >= 0 && static_cast<size_t>(fault.entry) < m->value.members.size()) {
+      return m->value.members[fault.entry].key;
+    }
+    return fault.at_key ? m->key : m->value;
+  }
+  return *at;
 }
 
 // CloudFormation's long form of an intrinsic function: `{Ref: X}` or
@@ -81,13 +70,6 @@ std::optional<std::string> IntrinsicFunction(const YamlNode& v, bool json_value 
 bool IsLogicalId(std::string_view s) {
   return !s.empty() && s.size() <= 255 && std::all_of(s.begin(), s.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-  });
-}
-
-bool IsPathVariable(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '-';
   });
 }
 
@@ -598,17 +580,7 @@ absl::Status Parser::ParseTarget(const YamlNode& node, std::string ctx, const st
   if (arn == nullptr) return Error(node, ctx, "missing required property 'Arn'");
   absl::StatusOr<std::string> arn_text = ReadString(*arn, ctx);
   if (!arn_text.ok()) return arn_text.status();
-  absl::StatusOr<TargetArn> parsed = ParseTargetArn(*arn_text, opts_.account_id, opts_.region);
-  if (!parsed.ok()) {
-    return Error(arn->value, ctx, absl::StrCat("Arn ", parsed.status().message()));
-  }
-  target.arn = *arn_text;
-  target.kind = parsed->kind;
-  target.resource_name = parsed->name;
-  if (target.kind == TargetKind::kQueue) {
-    out_.references.push_back(
-        Reference{Reference::Kind::kQueue, target.resource_name, Where(arn->value), ctx, "queue"});
-  }
+  target.arn = *std::move(arn_text);
   s = ParseTargetInput(node, ctx, target);
   if (!s.ok()) return s;
   if (const YamlMember* retry = Find(node, "RetryPolicy")) {
@@ -620,83 +592,73 @@ absl::Status Parser::ParseTarget(const YamlNode& node, std::string ctx, const st
     for (const YamlMember& m : retry->value.members) {
       bool attempts = m.key.scalar == "MaximumRetryAttempts";
       absl::StatusOr<int> value =
-          attempts ? ReadInt(m, retry_ctx, 0, 185) : ReadInt(m, retry_ctx, 60, 86400);
+          attempts ? ReadInt(m, retry_ctx, kMinRetryAttempts, kMaxRetryAttempts)
+                   : ReadInt(m, retry_ctx, kMinEventAgeSeconds, kMaxEventAgeSeconds);
       if (!value.ok()) return value.status();
       (attempts ? target.retry_policy.maximum_retry_attempts
                 : target.retry_policy.maximum_event_age_in_seconds) = *value;
     }
   }
+  const YamlMember* dlq_arn = nullptr;
   if (const YamlMember* dlq = Find(node, "DeadLetterConfig")) {
     s = CheckMapping(*dlq, ctx);
     if (!s.ok()) return s;
     std::string dlq_ctx = absl::StrCat(ctx, ": DeadLetterConfig");
     s = CheckKeys(dlq->value, dlq_ctx, {"Arn"});
     if (!s.ok()) return s;
-    const YamlMember* dlq_arn = Find(dlq->value, "Arn");
+    dlq_arn = Find(dlq->value, "Arn");
     if (dlq_arn == nullptr) return Error(dlq->value, dlq_ctx, "missing required property 'Arn'");
-    DeadLetterConfig config;
-    absl::StatusOr<std::string> queue =
-        ReadQueueArn(*dlq_arn, dlq_ctx, "dead-letter queue", config.arn);
-    if (!queue.ok()) return queue.status();
-    config.queue_name = *queue;
-    target.dead_letter_config = std::move(config);
+    absl::StatusOr<std::string> text = ReadString(*dlq_arn, dlq_ctx);
+    if (!text.ok()) return text.status();
+    target.dead_letter_config = DeadLetterConfig{*std::move(text), ""};
+  }
+  // The values themselves get the checks API targets get; queues are looked up
+  // by the linker among those the files declare.
+  TargetCheckOptions check;
+  check.account_id = opts_.account_id;
+  check.region = opts_.region;
+  TargetFault fault;
+  s = ValidateTarget(target, check, &fault);
+  if (!s.ok()) return Error(FaultNode(node, fault), ctx, std::string(s.message()));
+  if (target.kind == TargetKind::kQueue) {
+    out_.references.push_back(
+        Reference{Reference::Kind::kQueue, target.resource_name, Where(arn->value), ctx, "queue"});
+  }
+  if (dlq_arn != nullptr) {
+    out_.references.push_back(Reference{
+        Reference::Kind::kQueue, target.dead_letter_config->queue_name, Where(dlq_arn->value),
+        absl::StrCat(ctx, ": DeadLetterConfig"), "dead-letter queue"});
   }
   return absl::OkStatus();
 }
 
+// Reads Input, InputPath and InputTransformer as given (their types and
+// shapes); ValidateTarget checks their values and that at most one is set.
 absl::Status Parser::ParseTargetInput(const YamlNode& node, const std::string& ctx,
                                       Target& target) {
-  const YamlMember* first = nullptr;  // of Input, InputPath, InputTransformer
   for (const YamlMember& m : node.members) {
     const std::string& key = m.key.scalar;
-    if (key != "Input" && key != "InputPath" && key != "InputTransformer") continue;
-    if (first != nullptr) {
-      return Error(m.key, ctx,
-                   absl::StrCat(first->key.scalar, " and ", key,
-                                " are mutually exclusive: give at most one of Input, InputPath "
-                                "and InputTransformer"));
-    }
-    first = &m;
-  }
-  if (first == nullptr) return absl::OkStatus();
-  const YamlMember& m = *first;
-  if (m.key.scalar == "Input") {
-    std::string json;
-    if (m.value.IsScalar()) {
-      json = m.value.scalar;
-      absl::Status valid = CheckJson(json);
-      if (!valid.ok()) {
-        return Error(m.value, ctx, absl::StrCat("Input is not valid JSON: ", valid.message()));
+    if (key == "Input") {
+      if (m.value.IsScalar()) {
+        target.input = m.value.scalar;
+      } else if ((m.value.IsMapping() || m.value.IsSequence()) &&
+                 !IntrinsicFunction(m.value, /*json_value=*/true)) {
+        absl::StatusOr<std::string> converted = YamlToJson(m.value, file_);
+        if (!converted.ok()) return converted.status();
+        target.input = *std::move(converted);
+      } else {
+        return TypeError(m, ctx, "a string of JSON text, or a mapping");
       }
-    } else if ((m.value.IsMapping() || m.value.IsSequence()) &&
-               !IntrinsicFunction(m.value, /*json_value=*/true)) {
-      absl::StatusOr<std::string> converted = YamlToJson(m.value, file_);
-      if (!converted.ok()) return converted.status();
-      json = *std::move(converted);
-    } else {
-      return TypeError(m, ctx, "a string of JSON text, or a mapping");
+    } else if (key == "InputPath") {
+      absl::StatusOr<std::string> path = ReadString(m, ctx);
+      if (!path.ok()) return path.status();
+      target.input_path = *std::move(path);
+    } else if (key == "InputTransformer") {
+      InputTransformer transformer;
+      absl::Status s = ParseInputTransformer(m, ctx, transformer);
+      if (!s.ok()) return s;
+      target.input_transformer = std::move(transformer);
     }
-    if (CharCount(json) > kMaxInput) {
-      return Error(m.value, ctx,
-                   absl::StrCat("Input is ", CharCount(json), " characters; at most ", kMaxInput,
-                                " are allowed"));
-    }
-    target.input = std::move(json);
-  } else if (m.key.scalar == "InputPath") {
-    absl::StatusOr<std::string> path = ReadString(m, ctx);
-    if (!path.ok()) return path.status();
-    if (!path->starts_with("$") || CharCount(*path) > kMaxInputPath) {
-      return Error(m.value, ctx,
-                   absl::StrCat("InputPath ", Quote(*path),
-                                " is invalid: it must be a JSON path starting with $, at most ",
-                                kMaxInputPath, " characters"));
-    }
-    target.input_path = *std::move(path);
-  } else {
-    InputTransformer transformer;
-    absl::Status s = ParseInputTransformer(m, ctx, transformer);
-    if (!s.ok()) return s;
-    target.input_transformer = std::move(transformer);
   }
   return absl::OkStatus();
 }
@@ -714,27 +676,10 @@ absl::Status Parser::ParseInputTransformer(const YamlMember& m, const std::strin
       paths != nullptr && !paths->value.IsNull()) {
     // Not CheckMapping: a variable may be called `Ref`.
     if (!paths->value.IsMapping()) return TypeError(*paths, t_ctx, "a mapping");
-    const std::vector<YamlMember>& entries = paths->value.members;
-    if (entries.size() > kMaxInputPathsMap) {
-      return Error(entries[kMaxInputPathsMap].key, t_ctx,
-                   absl::StrCat("InputPathsMap has ", entries.size(), " entries; at most ",
-                                kMaxInputPathsMap, " are allowed"));
-    }
-    for (const YamlMember& entry : entries) {
+    for (const YamlMember& entry : paths->value.members) {
       const std::string& var = entry.key.scalar;
-      if (!IsPathVariable(var)) {
-        return Error(entry.key, t_ctx,
-                     absl::StrCat("InputPathsMap key ", Quote(var),
-                                  " is invalid: it must be 1 or more of A-Z a-z 0-9 _ -"));
-      }
       absl::StatusOr<std::string> path = ReadString(entry, t_ctx);
       if (!path.ok()) return path.status();
-      if (!path->starts_with("$") || CharCount(*path) > kMaxInputPath) {
-        return Error(entry.value, t_ctx,
-                     absl::StrCat("InputPathsMap ", Quote(var), ": ", Quote(*path),
-                                  " is invalid: it must be a JSON path starting with $, at most ",
-                                  kMaxInputPath, " characters"));
-      }
       if (!out.input_paths_map.emplace(var, *path).second) {
         return Error(entry.key, t_ctx, absl::StrCat("duplicate InputPathsMap key ", Quote(var)));
       }
@@ -742,12 +687,6 @@ absl::Status Parser::ParseInputTransformer(const YamlMember& m, const std::strin
   }
   absl::StatusOr<std::string> text = ReadString(*tmpl, t_ctx);
   if (!text.ok()) return text.status();
-  size_t chars = CharCount(*text);
-  if (chars == 0 || chars > kMaxInputTemplate) {
-    return Error(tmpl->value, t_ctx,
-                 absl::StrCat("InputTemplate is ", chars, " characters; it must be 1 to ",
-                              kMaxInputTemplate));
-  }
   out.input_template = *std::move(text);
   return absl::OkStatus();
 }

@@ -1,6 +1,7 @@
 // Internal to bus/config: one rule file's tree (yaml_tree.h) → its part of the
 // model. Checks everything that one file shows on its own — keys, types,
-// ranges, names, ARN forms, event patterns, target limits — and records each
+// ranges, names, ARN forms, event patterns, target limits (a target's values
+// through config::ValidateTarget, as the API's PutTargets) — and records each
 // reference to a bus or queue for config_linker.h to resolve once every file is
 // read. Pure function of its arguments; thread-safe.
 #pragma once

@@ -5,20 +5,22 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/impl/codegen/service_type.h>
+#include <sys/stat.h>
 
+#include <algorithm>
 #include <ctime>
+#include <set>
 
 #include "absl/strings/str_cat.h"
+#include "bus/config/arn.h"
+#include "bus/server/api_common.h"
+#include "bus/server/catalog.h"
 #include "bus/server/services.h"
 
 namespace busbar::bus {
 namespace {
 
-matcher::Options MatcherOptions(const DaemonOptions& o) {
-  matcher::Options m;
-  m.allow_regexp = !o.strict_eventbridge;
-  return m;
-}
+using api::MatcherOptions;
 
 absl::StatusOr<config::Config> LoadConfig(const DaemonOptions& o) {
   config::LoadOptions load;
@@ -28,11 +30,51 @@ absl::StatusOr<config::Config> LoadConfig(const DaemonOptions& o) {
   return config::LoadRuleFiles(o.config_files, load);
 }
 
+// The ownership policy of daemon.h: the files may not declare what the API
+// created, nor drop a bus API rules are on. Errors: FailedPrecondition naming
+// both sides.
+absl::Status CheckOwnership(const config::Config& files, const CatalogState& api) {
+  for (const config::EventBus& bus : files.buses) {
+    if (api.buses.contains(bus.name)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          bus.location.ToString(), ": event bus '", bus.name,
+          "' is declared in this rule file but was created over the API (CreateEventBus); "
+          "delete it over the API or remove it from the file"));
+    }
+  }
+  for (const config::Rule& rule : files.rules) {
+    if (api.rules.contains({rule.event_bus_name, rule.name})) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          rule.location.ToString(), ": rule '", rule.name, "' on event bus '", rule.event_bus_name,
+          "' is declared in this rule file but was created over the API (PutRule); delete it "
+          "over the API or remove it from the file"));
+    }
+  }
+  std::set<std::string, std::less<>> file_buses;
+  for (const config::EventBus& bus : files.buses) file_buses.insert(bus.name);
+  for (const auto& [key, rule] : api.rules) {
+    const std::string& bus = key.first;
+    if (bus == "default" || api.buses.contains(bus) || file_buses.contains(bus)) continue;
+    return absl::FailedPreconditionError(absl::StrCat(
+        "event bus '", bus, "' is not declared in the rule files any more, but rule '", rule.name,
+        "' created over the API (PutRule) is on it; declare the bus again, or delete the API "
+        "rules on it first"));
+  }
+  return absl::OkStatus();
+}
+
+// The modification time of `path` in ms since the epoch; 0 if unknown.
+int64_t ModifiedMs(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return 0;
+  return int64_t{st.st_mtim.tv_sec} * 1000 + st.st_mtim.tv_nsec / 1000000;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
   std::unique_ptr<Daemon> d(new Daemon(options));
-  auto cfg = LoadConfig(options);
+  auto cfg = LoadConfig(options);  // before the data directory is touched
   if (!cfg.ok()) return cfg.status();
 
   targets::StoreOptions so;
@@ -50,12 +92,16 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& optio
   auto queues = targets::Queues::Open(d->store_.get(), qo);
   if (!queues.ok()) return queues.status();
   d->queues_ = std::move(*queues);
-  if (auto s = d->ApplyQueues(*cfg); !s.ok()) return s;
-  auto routing = d->BuildRouting(std::move(*cfg));
-  if (!routing.ok()) return routing.status();
+  auto catalog = Catalog::Open(d->store_.get(), options.account, options.region);
+  if (!catalog.ok()) return catalog.status();
   {
-    absl::MutexLock lock(&d->routing_mu_);
-    d->routing_ = std::move(*routing);
+    absl::MutexLock lock(&d->reload_mu_);
+    d->catalog_ = std::move(*catalog);
+    if (auto s = CheckOwnership(*cfg, d->catalog_->state()); !s.ok()) return s;
+    if (auto s = d->ApplyQueues(*cfg); !s.ok()) return s;
+    auto routing = d->BuildRouting(std::move(*cfg));
+    if (!routing.ok()) return routing.status();
+    d->Publish(std::move(*routing));
   }
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -117,29 +163,89 @@ absl::Status Daemon::ApplyQueues(const config::Config& config) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<BusRoute> Daemon::BuildBusRoute(const config::Config& files,
+                                               const std::string& bus) const {
+  const CatalogState& api = catalog_->state();
+  auto info = std::make_shared<BusInfo>();
+  info->name = bus;
+  info->arn = config::internal::EventBusArn(options_.region, options_.account, bus);
+  if (bus == "default") {
+    info->creation_ms = info->last_modified_ms = api.first_use_ms;
+  } else if (auto it = api.buses.find(bus); it != api.buses.end()) {
+    info->description = it->second.description;
+    info->creation_ms = it->second.creation_ms;
+    info->last_modified_ms = it->second.last_modified_ms;
+  }
+  for (const config::EventBus& b : files.buses) {
+    if (b.name != bus) continue;
+    info->file = b.location;  // the file's last change is the bus's
+    info->creation_ms = info->last_modified_ms = ModifiedMs(b.location.file);
+  }
+  for (const config::Rule& r : files.rules) {
+    if (r.event_bus_name == bus) info->rules.emplace(r.name, RuleEntry{r, true});
+  }
+  for (auto it = api.rules.lower_bound({bus, ""}); it != api.rules.end() && it->first.first == bus;
+       ++it) {
+    info->rules.emplace(it->second.name, RuleEntry{it->second, false});
+  }
+  BusRoute route;
+  std::vector<matcher::RuleSpec> specs;
+  for (const auto& [name, entry] : info->rules) {
+    const config::Rule& r = entry.rule;
+    if (r.state != config::RuleState::kEnabled) continue;
+    specs.push_back({r.name, r.event_pattern});
+    std::vector<std::string> queues;
+    for (const config::Target& t : r.targets) {
+      if (t.kind == config::TargetKind::kQueue) queues.push_back(t.resource_name);
+    }
+    route.queues_by_rule.push_back(std::move(queues));
+  }
+  auto m = matcher::Matcher::Compile(specs, MatcherOptions(options_));
+  if (!m.ok()) return m.status();
+  route.matcher = std::move(*m);
+  route.info = std::move(info);
+  return route;
+}
+
 absl::StatusOr<std::shared_ptr<const Routing>> Daemon::BuildRouting(config::Config config) const {
   auto routing = std::make_shared<Routing>();
-  std::vector<std::string> buses{"default"};
-  for (const auto& b : config.buses) buses.push_back(b.name);
+  std::set<std::string> buses{"default"};
+  for (const auto& b : config.buses) buses.insert(b.name);
+  for (const auto& [name, bus] : catalog_->state().buses) buses.insert(name);
   for (const std::string& bus : buses) {
-    std::vector<matcher::RuleSpec> specs;
-    BusRoute route;
-    for (const config::Rule& r : config.rules) {
-      if (r.event_bus_name != bus || r.state != config::RuleState::kEnabled) continue;
-      specs.push_back({r.name, r.event_pattern});
-      std::vector<std::string> queues;
-      for (const config::Target& t : r.targets) {
-        if (t.kind == config::TargetKind::kQueue) queues.push_back(t.resource_name);
-      }
-      route.queues_by_rule.push_back(std::move(queues));
-    }
-    auto m = matcher::Matcher::Compile(specs, MatcherOptions(options_));
-    if (!m.ok()) return m.status();
-    route.matcher = std::move(*m);
-    routing->buses.emplace(bus, std::move(route));
+    auto route = BuildBusRoute(config, bus);
+    if (!route.ok()) return route.status();
+    routing->buses.emplace(bus, std::move(*route));
   }
-  routing->config = std::move(config);
+  routing->files = std::make_shared<const config::Config>(std::move(config));
   return std::shared_ptr<const Routing>(std::move(routing));
+}
+
+absl::Status Daemon::Republish(const std::string& bus) {
+  std::shared_ptr<const Routing> current = routing();
+  auto next = std::make_shared<Routing>(*current);  // shares the other buses' matchers
+  const auto& file_buses = current->files->buses;
+  bool exists = bus == "default" || catalog_->state().buses.contains(bus) ||
+                std::any_of(file_buses.begin(), file_buses.end(),
+                            [&bus](const config::EventBus& b) { return b.name == bus; });
+  if (exists) {
+    auto route = BuildBusRoute(*current->files, bus);
+    if (!route.ok()) {
+      return absl::InternalError(absl::StrCat(
+          "InternalException: the change is stored but event bus ", bus,
+          " could not be recompiled (it will be on the next reload): ", route.status().message()));
+    }
+    next->buses.insert_or_assign(bus, std::move(*route));
+  } else {
+    next->buses.erase(bus);
+  }
+  Publish(std::move(next));
+  return absl::OkStatus();
+}
+
+void Daemon::Publish(std::shared_ptr<const Routing> routing) {
+  absl::MutexLock lock(&routing_mu_);
+  routing_ = std::move(routing);
 }
 
 std::shared_ptr<const Routing> Daemon::routing() const {
@@ -151,11 +257,11 @@ absl::Status Daemon::Reload() {
   absl::MutexLock reload(&reload_mu_);
   auto cfg = LoadConfig(options_);
   if (!cfg.ok()) return cfg.status();
+  if (auto s = CheckOwnership(*cfg, catalog_->state()); !s.ok()) return s;
   if (auto s = ApplyQueues(*cfg); !s.ok()) return s;
   auto routing = BuildRouting(std::move(*cfg));
   if (!routing.ok()) return routing.status();
-  absl::MutexLock lock(&routing_mu_);
-  routing_ = std::move(*routing);
+  Publish(std::move(*routing));
   return absl::OkStatus();
 }
 

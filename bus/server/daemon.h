@@ -8,18 +8,38 @@
 // gets a delivery, and the events and deliveries are committed in one group
 // commit before the answer is sent: an acknowledged event is on disk.
 //
-// Routing (matchers and targets) is an immutable snapshot swapped on Reload, so
-// ingest never waits for a reload and a bad rule file changes nothing.
+// Routing (matchers and targets) is an immutable snapshot swapped on Reload and
+// after every change made over the API, so ingest never waits for either and a
+// bad rule file changes nothing. It is built from the rule files and the API's
+// resources (catalog.h, persisted in the data directory) merged.
 //
-// Threads: all public methods are thread-safe.
+// Ownership. Every bus and rule has one owner:
+//   - what a rule file declares belongs to the files: PutRule, DeleteRule,
+//     EnableRule, DisableRule, PutTargets and RemoveTargets on a file-declared
+//     rule, and DeleteEventBus of a file-declared bus, fail with
+//     FAILED_PRECONDITION "ValidationException: Rule X on EventBus Y is declared
+//     in rule file <file:line:col>; change it there." (for a bus: "Event bus X
+//     is declared in rule file <file:line:col>; change it there."), and
+//     CreateEventBus of a file-declared name is ALREADY_EXISTS;
+//   - what the API created belongs to the data directory. API rules may live on
+//     "default", on file-declared buses and on API buses.
+// A load of the rule files (start or reload) that declares a bus or a rule
+// that exists over the API, or no longer declares a bus that API rules use,
+// fails naming both; on reload the running routing stays, at start the daemon
+// does not start.
+//
+// Threads: all public methods are thread-safe. Reload and the API's mutations
+// are serialised by one mutex; readers take the published Routing without it.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
+#include <string_view>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -53,32 +73,109 @@ struct DaemonOptions {
   int64_t event_log_retention_s = 3600;
   // How often expired queue messages and old log events are deleted.
   int64_t maintenance_interval_ms = 10'000;
+  // Limits of the API (EventBridge's default quotas). Rules and buses from rule
+  // files count towards them but are never refused for them.
+  size_t max_rules_per_bus = 300;
+  size_t max_event_buses = 100;  // "default" included
+  size_t max_targets_per_rule = config::kMaxTargetsPerRule;
+  size_t max_event_pattern_chars = 4096;
 };
 
-// One bus's compiled rules and, per rule id, the queues its targets name.
+// A rule as DescribeRule and ListRules show it, and who owns it.
+struct RuleEntry {
+  config::Rule rule;       // API rules: location empty, targets in id order
+  bool from_file = false;  // declared in a rule file (rule.location), else over the API
+};
+
+// A bus as DescribeEventBus shows it, with every rule on it.
+struct BusInfo {
+  std::string name;
+  std::string arn;
+  std::string description;
+  int64_t creation_ms = 0;  // ms since the epoch
+  int64_t last_modified_ms = 0;
+  std::optional<config::SourceLocation> file;           // set when a rule file declares the bus
+  std::map<std::string, RuleEntry, std::less<>> rules;  // by name, enabled or not
+};
+
+// One bus's compiled rules (enabled ones) and, per rule id, the queues its
+// targets name. `info` is shared by snapshots until the bus changes.
 struct BusRoute {
   std::shared_ptr<const matcher::Matcher> matcher;
   std::vector<std::vector<std::string>> queues_by_rule;
+  std::shared_ptr<const BusInfo> info;
 };
 
 struct Routing {
-  config::Config config;
-  std::map<std::string, BusRoute, std::less<>> buses;  // "default" included
+  std::shared_ptr<const config::Config> files;         // what the rule files declare
+  std::map<std::string, BusRoute, std::less<>> buses;  // "default", file and API buses
 };
+
+// One target PutTargets or RemoveTargets did not take (EventBridge's
+// FailedEntries): error_code is "ValidationException",
+// "ResourceNotFoundException" or "InternalFailure".
+struct TargetFailure {
+  std::string target_id;
+  std::string error_code;
+  std::string error_message;
+};
+
+// PutRule's request, as the API gives it.
+struct PutRuleInput {
+  std::string name;
+  std::string event_bus;  // name or ARN; empty means "default"
+  std::string event_pattern;
+  config::RuleState state = config::RuleState::kEnabled;
+  std::string description;
+};
+
+class Catalog;
 
 class Daemon {
  public:
-  // Opens the data directory, loads the rule files, creates their queues and
-  // starts serving. Errors: the rule file's "file:line:col: …", the store's.
+  // Opens the data directory (with the API's resources), loads the rule files,
+  // creates their queues and starts serving. Errors: the rule file's
+  // "file:line:col: …" (checked before the data directory is opened);
+  // FailedPrecondition when the files collide with the API's resources (see
+  // Ownership above); the store's.
   static absl::StatusOr<std::unique_ptr<Daemon>> Start(const DaemonOptions& options);
   ~Daemon();
 
   // The port actually bound (useful with ":0").
   int port() const { return port_; }
 
-  // Re-reads the rule files; on error the running routing stays and the error
-  // is returned.
+  // Re-reads the rule files and merges them with the API's resources; on error
+  // (the files', or an ownership conflict) the running routing stays and the
+  // error is returned.
   absl::Status Reload();
+
+  // Rules, targets and buses over the API (RulesService, BusesService;
+  // daemon_api.cc). Each checks the request against the running routing,
+  // writes the change to the store, then compiles and publishes a new routing
+  // under the reload mutex, so the next PutEvents sees it. Errors as the
+  // protos document them, message "<EventBridge code>: <reason>":
+  // InvalidArgument (ValidationException, InvalidEventPatternException),
+  // NotFound (ResourceNotFoundException), AlreadyExists
+  // (ResourceAlreadyExistsException), FailedPrecondition (ValidationException:
+  // ownership, a rule with targets, a bus with rules), ResourceExhausted
+  // (LimitExceededException), Unavailable / Internal (InternalException) from
+  // the store. `event_bus` arguments take a name or an ARN, empty = "default".
+
+  // Returns the rule's ARN.
+  absl::StatusOr<std::string> PutRule(const PutRuleInput& input);
+  absl::Status DeleteRule(std::string_view event_bus, std::string_view name);
+  absl::Status SetRuleState(std::string_view event_bus, std::string_view name,
+                            config::RuleState state);
+  // Per-target failures in the result; request errors as the status.
+  absl::StatusOr<std::vector<TargetFailure>> PutTargets(std::string_view event_bus,
+                                                        std::string_view rule,
+                                                        std::vector<config::Target> targets);
+  absl::StatusOr<std::vector<TargetFailure>> RemoveTargets(std::string_view event_bus,
+                                                           std::string_view rule,
+                                                           const std::vector<std::string>& ids);
+  // Returns the bus's ARN.
+  absl::StatusOr<std::string> CreateEventBus(std::string_view name, std::string_view description);
+  absl::Status DeleteEventBus(std::string_view name);
 
   // Stops accepting calls, finishes the ones in flight, closes the store.
   void Shutdown();
@@ -100,7 +197,15 @@ class Daemon {
 
  private:
   explicit Daemon(DaemonOptions options);
-  absl::StatusOr<std::shared_ptr<const Routing>> BuildRouting(config::Config config) const;
+  absl::StatusOr<std::shared_ptr<const Routing>> BuildRouting(config::Config config) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(reload_mu_);
+  // Routes one bus (a file bus, an API bus or "default") from `files` and the catalog.
+  absl::StatusOr<BusRoute> BuildBusRoute(const config::Config& files, const std::string& bus) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(reload_mu_);
+  // Rebuilds the route of `bus` (dropping it if the bus no longer exists) and
+  // publishes the new routing.
+  absl::Status Republish(const std::string& bus) ABSL_EXCLUSIVE_LOCKS_REQUIRED(reload_mu_);
+  void Publish(std::shared_ptr<const Routing> routing);
   absl::Status ApplyQueues(const config::Config& config);
   // Deletes expired queue messages and old unreferenced log events every
   // maintenance_interval_ms until Shutdown (maintenance.cc).
@@ -120,7 +225,9 @@ class Daemon {
 
   mutable absl::Mutex routing_mu_;
   std::shared_ptr<const Routing> routing_ ABSL_GUARDED_BY(routing_mu_);
-  absl::Mutex reload_mu_;  // one reload at a time
+  // One reload or API mutation at a time; the catalog changes under it only.
+  absl::Mutex reload_mu_;
+  std::unique_ptr<Catalog> catalog_ ABSL_PT_GUARDED_BY(reload_mu_);
 };
 
 }  // namespace busbar::bus

@@ -1,18 +1,15 @@
-// The busbar.v1 services; see services.h. Rules and buses are read-only here:
-// they come from the rule files (PutRule and friends answer UNIMPLEMENTED until
-// rules created over the API are stored).
+// The busbar.v1 events and queues services, and the one place absl::Status
+// becomes grpc::Status; see services.h. Rules and buses are in
+// rules_service.cc and buses_service.cc.
 #include "bus/server/services.h"
 
 #include <grpcpp/grpcpp.h>
 
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "bus/server/daemon.h"
-#include "busbar/v1/buses.grpc.pb.h"
 #include "busbar/v1/events.grpc.pb.h"
 #include "busbar/v1/queues.grpc.pb.h"
-#include "busbar/v1/rules.grpc.pb.h"
 #include "simdjson.h"
 
 namespace busbar::bus {
@@ -41,7 +38,7 @@ std::string QueueUrl(const Daemon& d, const std::string& name) {
 }
 
 // Callback API: PutEvents returns to gRPC at once and is finished by the store's
-// writer thread after the commit, so no thread is parked per call in flight.
+// completion thread after the commit, so no thread is parked per call in flight.
 class EventsService final : public v1::EventsService::CallbackService {
  public:
   explicit EventsService(Daemon* d) : d_(d) {}
@@ -264,85 +261,14 @@ class QueuesService final : public v1::QueuesService::Service {
   Daemon* d_;
 };
 
-void FillRule(const config::Rule& r, v1::Rule* out) {
-  out->set_name(r.name);
-  out->set_arn(r.arn);
-  out->set_event_pattern(r.event_pattern);
-  out->set_state(r.state == config::RuleState::kEnabled ? v1::RULE_STATE_ENABLED
-                                                        : v1::RULE_STATE_DISABLED);
-  out->set_description(r.description);
-  out->set_event_bus_name(r.event_bus_name);
-}
-
-class RulesService final : public v1::RulesService::Service {
- public:
-  explicit RulesService(Daemon* d) : d_(d) {}
-
-  grpc::Status ListRules(grpc::ServerContext*, const v1::ListRulesRequest* req,
-                         v1::ListRulesResponse* resp) override {
-    auto routing = d_->routing();
-    const std::string bus = req->event_bus_name().empty() ? "default" : req->event_bus_name();
-    if (routing->buses.find(bus) == routing->buses.end()) {
-      return grpc::Status(
-          grpc::StatusCode::NOT_FOUND,
-          absl::StrCat("ResourceNotFoundException: Event bus ", bus, " does not exist."));
-    }
-    for (const config::Rule& r : routing->config.rules) {
-      if (r.event_bus_name == bus && absl::StartsWith(r.name, req->name_prefix())) {
-        FillRule(r, resp->add_rules());
-      }
-    }
-    return grpc::Status::OK;
-  }
-
-  grpc::Status DescribeRule(grpc::ServerContext*, const v1::DescribeRuleRequest* req,
-                            v1::DescribeRuleResponse* resp) override {
-    auto routing = d_->routing();
-    const std::string bus = req->event_bus_name().empty() ? "default" : req->event_bus_name();
-    for (const config::Rule& r : routing->config.rules) {
-      if (r.event_bus_name == bus && r.name == req->name()) {
-        FillRule(r, resp->mutable_rule());
-        return grpc::Status::OK;
-      }
-    }
-    return grpc::Status(grpc::StatusCode::NOT_FOUND,
-                        absl::StrCat("ResourceNotFoundException: Rule ", req->name(),
-                                     " does not exist on EventBus ", bus, "."));
-  }
-
- private:
-  Daemon* d_;
-};
-
-class BusesService final : public v1::BusesService::Service {
- public:
-  explicit BusesService(Daemon* d) : d_(d) {}
-
-  grpc::Status ListEventBuses(grpc::ServerContext*, const v1::ListEventBusesRequest* req,
-                              v1::ListEventBusesResponse* resp) override {
-    auto routing = d_->routing();
-    for (const auto& [name, route] : routing->buses) {
-      if (!absl::StartsWith(name, req->name_prefix())) continue;
-      auto* b = resp->add_event_buses();
-      b->set_name(name);
-      b->set_arn(absl::StrCat("arn:aws:events:", d_->options().region, ":", d_->options().account,
-                              ":event-bus/", name));
-    }
-    return grpc::Status::OK;
-  }
-
- private:
-  Daemon* d_;
-};
-
 }  // namespace
 
 std::vector<std::unique_ptr<grpc::Service>> MakeServices(Daemon* daemon) {
   std::vector<std::unique_ptr<grpc::Service>> out;
   out.push_back(std::make_unique<EventsService>(daemon));
   out.push_back(std::make_unique<QueuesService>(daemon));
-  out.push_back(std::make_unique<RulesService>(daemon));
-  out.push_back(std::make_unique<BusesService>(daemon));
+  out.push_back(MakeRulesService(daemon));
+  out.push_back(MakeBusesService(daemon));
   return out;
 }
 

@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# End-to-end check of `busbar rules …` and `busbar buses …` against a real
+# `busbar serve` on a free loopback port (--listen 127.0.0.1:0; the port is read
+# from the daemon's log): create, change and delete buses, rules and targets,
+# events routed by them, error messages and exit codes, a reload refused for a
+# conflict with the API's resources, and persistence across a restart.
+# Usage: cli_resources_test.sh BUSBAR
+set -euo pipefail
+
+busbar=$1
+tmp=$(mktemp -d)
+pid=
+cleanup() {
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+failures=0
+passes=0
+pass() { passes=$((passes + 1)); echo "ok   $1"; }
+fail() { failures=$((failures + 1)); echo "FAIL $1"; }
+
+# Runs "$@", storing stdout, stderr and the exit code in out, err and rc.
+run() {
+  rc=0
+  "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+  out=$(cat "$tmp/out")
+  err=$(cat "$tmp/err")
+}
+
+# check NAME WANT_RC [PATTERN_IN_STDOUT [PATTERN_IN_STDERR]]: the last run's
+# exit code is WANT_RC and the outputs contain the (fixed-string) patterns.
+check() {
+  local name=$1 want=$2 in_out=${3:-} in_err=${4:-}
+  if [ "$rc" -eq "$want" ] && [[ "$out" == *"$in_out"* ]] && [[ "$err" == *"$in_err"* ]]; then
+    pass "$name"
+  else
+    fail "$name: exit $rc (want $want); stdout: $out; stderr: $err"
+  fi
+}
+
+cat >"$tmp/rules.yaml" <<'EOF'
+EventBuses:
+  - Name: orders
+Queues:
+  - Name: q
+  - Name: other
+Rules:
+  - Name: file-rule
+    EventBusName: orders
+    EventPattern: {"source": ["file"]}
+EOF
+
+# Starts the daemon on a free port; sets pid and the endpoint of every call.
+start() {
+  : >"$tmp/log"
+  "$busbar" serve --listen 127.0.0.1:0 --data-dir "$tmp/data" --config "$tmp/rules.yaml" \
+    2>>"$tmp/log" &
+  pid=$!
+  local port=
+  for _ in $(seq 100); do
+    port=$(sed -n 's/.*serving on [^ ]* (port \([0-9]*\)).*/\1/p' "$tmp/log")
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  if [ -z "$port" ]; then
+    echo "daemon did not start:"; cat "$tmp/log"; exit 1
+  fi
+  export BUSBAR_ENDPOINT=127.0.0.1:$port
+}
+
+stop() {
+  kill -TERM "$pid"
+  wait "$pid" || true
+  pid=
+}
+
+start
+q_arn=arn:aws:sqs:us-east-1:000000000000:q
+
+# --- buses
+run "$busbar" buses create payments --description "money moves"
+check "buses create prints the ARN" 0 "arn:aws:events:us-east-1:000000000000:event-bus/payments"
+run "$busbar" buses describe payments
+check "buses describe" 0 '"Name":"payments","Arn":"arn:aws:events:us-east-1:000000000000:event-bus/payments","Description":"money moves","CreationTime":"'
+run "$busbar" buses list
+if [ "$rc" -eq 0 ] && [ "$(cut -f1 "$tmp/out" | tr '\n' ' ')" = "default orders payments " ]; then
+  pass "buses list: default, file and API buses in name order"
+else
+  fail "buses list: exit $rc; stdout: $out; stderr: $err"
+fi
+run "$busbar" buses create payments
+check "buses create existing: exit 1 with the daemon's message" 1 "" \
+  "ResourceAlreadyExistsException: Event bus payments already exists."
+run "$busbar" buses delete orders
+check "buses delete of a file bus is refused" 1 "" \
+  "ValidationException: Event bus orders is declared in rule file $tmp/rules.yaml:2:11; change it there."
+run "$busbar" buses create
+check "buses create without NAME: usage error" 2 "" "busbar buses: create takes one bus NAME"
+
+# --- rules
+run "$busbar" rules put --name pay --bus payments --pattern '{"source":["shop"]}' \
+  --description "shop events"
+check "rules put prints the ARN" 0 "arn:aws:events:us-east-1:000000000000:rule/payments/pay"
+echo '{"source": ["file"], "detail-type": ["x"]}' >"$tmp/pattern.json"
+run "$busbar" rules put --name from-file --pattern "@$tmp/pattern.json" --state DISABLED
+check "rules put --pattern @FILE" 0 "rule/from-file"
+run "$busbar" rules describe from-file
+check "rules describe" 0 '"Name":"from-file","Arn":"arn:aws:events:us-east-1:000000000000:rule/from-file","EventBusName":"default","State":"DISABLED"'
+run "$busbar" rules put --name bad --pattern '{"source":"shop"}'
+check "rules put invalid pattern" 1 "" "InvalidEventPatternException: Event pattern is not valid."
+run "$busbar" rules put --name r --bus nope --pattern '{"source":["a"]}'
+check "rules put unknown bus" 1 "" "ResourceNotFoundException: Event bus nope does not exist."
+run "$busbar" rules put --name r
+check "rules put without --pattern: usage error" 2 "" "put takes --pattern"
+run "$busbar" rules put --name r --pattern '{}' --state MAYBE
+check "rules put bad --state: usage error" 2 "" "--state takes ENABLED or DISABLED"
+run "$busbar" rules disable --name file-rule --bus orders
+check "rules disable of a file rule is refused" 1 "" "is declared in rule file $tmp/rules.yaml:7:11"
+run "$busbar" rules list --bus payments
+check "rules list" 0 '"Name":"pay"'
+
+# --- targets
+run "$busbar" rules targets put --rule pay --bus payments --id to-q --arn "$q_arn"
+check "rules targets put" 0
+run "$busbar" rules targets put --rule pay --bus payments --id gone \
+  --arn arn:aws:sqs:us-east-1:000000000000:gone
+check "rules targets put: refused target printed, exit 1" 1 "" \
+  "target gone: ResourceNotFoundException: queue 'gone' does not exist"
+run "$busbar" rules targets put --rule pay --bus payments --id both --arn "$q_arn" \
+  --input '{}' --input-path '$.detail'
+check "rules targets put: Input and InputPath" 1 "" \
+  "target both: ValidationException: Input and InputPath are mutually exclusive"
+run "$busbar" rules targets put --rule pay --bus payments --id shaped \
+  --arn arn:aws:sqs:us-east-1:000000000000:other --input-path '$.detail'
+check "rules targets put --input-path" 0
+run "$busbar" rules targets list --rule pay --bus payments
+if [ "$rc" -eq 0 ] && [ "$(grep -c '' "$tmp/out")" -eq 2 ] &&
+  [ "$(sed -n 1p "$tmp/out")" = '{"Id":"shaped","Arn":"arn:aws:sqs:us-east-1:000000000000:other","InputPath":"$.detail"}' ] &&
+  [ "$(sed -n 2p "$tmp/out")" = "{\"Id\":\"to-q\",\"Arn\":\"$q_arn\"}" ]; then
+  pass "rules targets list: one JSON line per target, in id order"
+else
+  fail "rules targets list: exit $rc; stdout: $out; stderr: $err"
+fi
+
+# --- events go where the API's rules say
+run "$busbar" put-events --source shop --detail-type T --detail '{"n":1}' --event-bus-name payments
+check "put-events to the API bus" 0
+run "$busbar" queues receive q --delete
+check "the API rule's queue target got the event" 0 '\"detail\":{\"n\":1}'
+run "$busbar" rules disable --name pay --bus payments
+check "rules disable" 0
+run "$busbar" put-events --source shop --detail-type T --detail '{"n":2}' --event-bus-name payments
+run "$busbar" queues receive q
+if [ "$rc" -eq 0 ] && [ -z "$out" ]; then
+  pass "a disabled rule routes nothing"
+else
+  fail "a disabled rule routes nothing: exit $rc; stdout: $out; stderr: $err"
+fi
+run "$busbar" rules enable pay --bus payments
+check "rules enable NAME" 0
+
+# --- deleting needs an empty rule and an empty bus
+run "$busbar" rules delete --name pay --bus payments
+check "rules delete with targets is refused" 1 "" "Rule can't be deleted since it has targets."
+run "$busbar" buses delete payments
+check "buses delete with rules is refused" 1 "" "Event bus payments still has 1 rule(s)"
+run "$busbar" rules targets remove --rule pay --bus payments --id to-q shaped missing
+check "rules targets remove: the unknown id is reported" 1 "" \
+  "target missing: ResourceNotFoundException: Rule pay has no target with Id missing."
+run "$busbar" rules delete --name pay --bus payments
+check "rules delete" 0
+run "$busbar" buses delete payments
+check "buses delete" 0
+run "$busbar" buses describe payments
+check "buses describe deleted bus" 1 "" "ResourceNotFoundException: Event bus payments does not exist."
+
+# --- a reload that collides with the API is refused; the API's rules stay
+cp "$tmp/rules.yaml" "$tmp/rules.good"
+printf '  - Name: from-file\n    EventPattern: {"source": ["x"]}\n' >>"$tmp/rules.yaml"
+kill -HUP "$pid"
+for _ in $(seq 50); do grep -q "reload rejected" "$tmp/log" && break; sleep 0.1; done
+if grep -q "reload rejected, previous rules kept: .*rules.yaml:10:11: rule 'from-file' on event bus 'default' is declared in this rule file but was created over the API" "$tmp/log"; then
+  pass "SIGHUP with a conflicting rule file is rejected"
+else
+  fail "SIGHUP conflict: log: $(cat "$tmp/log")"
+fi
+cp "$tmp/rules.good" "$tmp/rules.yaml"
+
+# --- API resources survive a restart
+stop
+start
+run "$busbar" rules describe from-file
+check "an API rule survives a restart" 0 '"State":"DISABLED"'
+run "$busbar" rules list
+check "rules list after restart: file and API rules" 0 '"Name":"from-file"'
+
+# --- help
+run "$busbar" help rules
+check "help rules shows the targets commands" 0 "busbar rules targets put --rule R"
+run "$busbar" help
+check "help lists the commands" 0 "create, delete, describe or list event buses"
+
+echo "$passes passed, $failures failed"
+[ "$failures" -eq 0 ]
