@@ -129,10 +129,12 @@ int RunServe(const Args& args) {
     const targets::StoreStats st = (*daemon)->store_stats();
     Log("info",
         absl::StrFormat("stopped; store: %d commits, %d writes (%.1f per commit), "
-                        "writer CPU %.1f us per write, COMMIT %.2f ms mean, %d checkpoints",
+                        "writer CPU %.1f us per write, COMMIT %.2f ms mean, %d checkpoints; "
+                        "%d failed invocations",
                         st.batches, st.jobs, st.MeanBatchSize(),
                         st.jobs ? st.writer_cpu_ns / 1e3 / st.jobs : 0.0,
-                        st.batches ? st.commit_ns / 1e6 / st.batches : 0.0, st.checkpoints));
+                        st.batches ? st.commit_ns / 1e6 / st.batches : 0.0, st.checkpoints,
+                        (*daemon)->failed_invocations()));
     return 0;
   }
 }

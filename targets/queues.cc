@@ -296,17 +296,24 @@ absl::StatusOr<QueueDescription> Queues::GetQueueAttributes(std::string_view nam
 }
 
 absl::Status Queues::EnqueueInTxn(Db& db, const std::vector<Delivery>& deliveries,
-                                  std::vector<std::string>* message_ids) {
+                                  std::vector<std::string>* message_ids,
+                                  std::vector<size_t>* skipped) {
   int64_t now = options_.clock->NowMillis();
   std::vector<std::string> touched;
-  absl::flat_hash_map<std::string, int64_t> ids;
-  for (const Delivery& d : deliveries) {
+  absl::flat_hash_map<std::string, int64_t> ids;  // queue -> id, or -1: missing
+  for (size_t i = 0; i < deliveries.size(); ++i) {
+    const Delivery& d = deliveries[i];
     BB_RETURN_IF_ERROR(CheckBody(d.queue, d.body));
     auto it = ids.find(d.queue);
     if (it == ids.end()) {
-      BB_ASSIGN_OR_RETURN(QueueRow q, LookupQueue(db, d.queue));
-      it = ids.emplace(d.queue, q.id).first;
-      touched.push_back(d.queue);
+      absl::StatusOr<QueueRow> q = LookupQueue(db, d.queue);
+      if (!q.ok() && !(skipped != nullptr && absl::IsNotFound(q.status()))) return q.status();
+      it = ids.emplace(d.queue, q.ok() ? q->id : -1).first;
+      if (q.ok()) touched.push_back(d.queue);
+    }
+    if (it->second < 0) {
+      skipped->push_back(i);
+      continue;
     }
     std::string message_id = NewUuidV4();
     BB_ASSIGN_OR_RETURN(Stmt * st, db.Prepare("INSERT INTO queue_messages(queue_id, message_id,"

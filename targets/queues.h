@@ -133,11 +133,14 @@ class Queues {
 
   // Adds one message per delivery inside the caller's write job; waiters are notified after the
   // transaction commits. Appends the message ids to `message_ids` if not null.
-  // Errors: NotFound (unknown queue), InvalidArgument (empty body or more than 256 KiB); on
-  // error the caller's job should fail so its savepoint drops the partial work.
-  // REQUIRES: runs on the Store's writer thread (inside a job).
+  // With `skipped`, a delivery to a queue that does not exist is left out and its index in
+  // `deliveries` appended there (the bus keeps ingesting when a target queue was deleted);
+  // without it, that is an error. Errors: NotFound (unknown queue), InvalidArgument (empty
+  // body or more than 256 KiB); on error the caller's job should fail so its savepoint drops
+  // the partial work. REQUIRES: runs on the Store's writer thread (inside a job).
   absl::Status EnqueueInTxn(Db& db, const std::vector<Delivery>& deliveries,
-                            std::vector<std::string>* message_ids = nullptr);
+                            std::vector<std::string>* message_ids = nullptr,
+                            std::vector<size_t>* skipped = nullptr);
   // Sends one message and waits for it to commit. Returns its MessageId.
   absl::StatusOr<std::string> SendMessage(std::string_view queue, std::string_view body);
 

@@ -32,14 +32,15 @@
 // are serialised by one mutex; readers take the published Routing without it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -192,6 +193,9 @@ class Daemon {
 
   std::shared_ptr<const Routing> routing() const;
   targets::StoreStats store_stats() const { return store_->stats(); }
+  // Deliveries that could not be made (a target queue that no longer exists), as
+  // EventBridge's FailedInvocations metric counts them.
+  uint64_t failed_invocations() const { return failed_invocations_.load(); }
   targets::Queues& queues() { return *queues_; }
   const DaemonOptions& options() const { return options_; }
 
@@ -219,6 +223,7 @@ class Daemon {
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 
+  std::atomic<uint64_t> failed_invocations_{0};
   absl::Mutex maintenance_mu_;
   bool stopping_ ABSL_GUARDED_BY(maintenance_mu_) = false;
   std::thread maintenance_;

@@ -82,7 +82,15 @@ void Daemon::PutEventsAsync(const std::vector<EntryIn>& entries, PutEventsDone d
         deliveries.push_back({*put->deliveries[next].second, o.envelope, *seq});
       }
     }
-    return queues_->EnqueueInTxn(db, deliveries);
+    // A target queue deleted while rules still name it: as in EventBridge, the event is
+    // accepted and the delivery fails (counted as a failed invocation).
+    thread_local std::vector<size_t> skipped;
+    skipped.clear();
+    absl::Status s = queues_->EnqueueInTxn(db, deliveries, nullptr, &skipped);
+    if (s.ok() && !skipped.empty()) {
+      db.OnCommit([this, n = skipped.size()] { failed_invocations_ += n; });
+    }
+    return s;
   };
   store_->Submit(std::move(job), [put, done = std::move(done)](absl::Status committed) {
     if (!committed.ok()) {

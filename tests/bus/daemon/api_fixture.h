@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "bus/server/daemon.h"
 #include "busbar/v1/buses.grpc.pb.h"
 #include "busbar/v1/events.grpc.pb.h"

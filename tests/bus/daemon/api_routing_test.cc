@@ -138,8 +138,8 @@ TEST_F(ApiTest, IngestKeepsGoingWhileRulesChange) {
     }
   });
   for (int i = 0; i < 30; ++i) {
-    ASSERT_RPC_OK(PutRule("churn" + std::to_string(i % 5), kShop));
-    ASSERT_RPC_OK(SetEnabled(i % 2 == 0, "churn" + std::to_string(i % 5)));
+    ASSERT_RPC_OK(PutRule(absl::StrCat("churn", i % 5), kShop));
+    ASSERT_RPC_OK(SetEnabled(i % 2 == 0, absl::StrCat("churn", i % 5)));
   }
   stop = true;
   producer.join();

@@ -110,7 +110,7 @@ TEST_F(TargetsTest, EachRefusedTargetIsReportedAlone) {
   t = QueueTarget("many-paths", "q1");
   t.mutable_input_transformer()->set_input_template("x");
   for (int i = 0; i < 101; ++i) {
-    (*t.mutable_input_transformer()->mutable_input_paths_map())["v" + std::to_string(i)] = "$.a";
+    (*t.mutable_input_transformer()->mutable_input_paths_map())[absl::StrCat("v", i)] = "$.a";
   }
   add(t, "ValidationException", "InputPathsMap has 101 entries; at most 100 are allowed");
   t = QueueTarget("retries", "q1");
@@ -141,7 +141,7 @@ TEST_F(TargetsTest, EachRefusedTargetIsReportedAlone) {
       batch.push_back(cases[i].target);
       refused.push_back(&cases[i]);
     }
-    const std::string good = "good" + std::to_string(start);
+    const std::string good = absl::StrCat("good", start);
     batch.insert(batch.begin() + 1, QueueTarget(good, "q1"));
     v1::PutTargetsResponse resp;
     ASSERT_RPC_OK(PutTargets("r", batch, &resp));
@@ -177,7 +177,7 @@ TEST_F(TargetsTest, RequestErrorsStoreNothing) {
   EXPECT_RPC_ERROR(PutTargets("r", {}, &resp), INVALID_ARGUMENT,
                    "ValidationException: Targets has 0 targets; it must have 1 to 10");
   std::vector<v1::Target> eleven;
-  for (int i = 0; i < 11; ++i) eleven.push_back(QueueTarget("t" + std::to_string(i), "q1"));
+  for (int i = 0; i < 11; ++i) eleven.push_back(QueueTarget(absl::StrCat("t", i), "q1"));
   EXPECT_RPC_ERROR(PutTargets("r", eleven, &resp), INVALID_ARGUMENT,
                    "ValidationException: Targets has 11 targets");
   EXPECT_RPC_ERROR(PutTargets("r", {QueueTarget("t", "q1"), QueueTarget("t", "q2")}, &resp),
