@@ -127,14 +127,15 @@ int RunServe(const Args& args) {
     Log("info", sig == SIGTERM ? "SIGTERM: stopping" : "SIGINT: stopping");
     (*daemon)->Shutdown();
     const targets::StoreStats st = (*daemon)->store_stats();
-    Log("info",
-        absl::StrFormat("stopped; store: %d commits, %d writes (%.1f per commit), "
-                        "writer CPU %.1f us per write, COMMIT %.2f ms mean, %d checkpoints; "
-                        "%d failed invocations",
-                        st.batches, st.jobs, st.MeanBatchSize(),
-                        st.jobs ? st.writer_cpu_ns / 1e3 / st.jobs : 0.0,
-                        st.batches ? st.commit_ns / 1e6 / st.batches : 0.0, st.checkpoints,
-                        (*daemon)->failed_invocations()));
+    Log("info", absl::StrFormat("stopped; store: %d commits, %d writes (%.1f per commit), "
+                                "writer CPU %.1f us per write, COMMIT %.2f ms mean, %d WAL fsyncs "
+                                "(%.2f ms mean), %d checkpoints; "
+                                "%d failed invocations",
+                                st.batches, st.jobs, st.MeanBatchSize(),
+                                st.jobs ? st.writer_cpu_ns / 1e3 / st.jobs : 0.0,
+                                st.batches ? st.commit_ns / 1e6 / st.batches : 0.0, st.syncs,
+                                st.syncs ? st.sync_ns / 1e6 / st.syncs : 0.0, st.checkpoints,
+                                (*daemon)->failed_invocations()));
     return 0;
   }
 }

@@ -106,7 +106,9 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOp
     // The writer's page cache: index pages and the table tails stay in memory between
     // batches instead of being read back from the OS (default is 2 MB).
     pragmas += "PRAGMA cache_size=-32768;";
-    pragmas += options.synchronous_full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=OFF;";
+    pragmas += options.synchronous == DbOptions::Sync::kFull     ? "PRAGMA synchronous=FULL;"
+               : options.synchronous == DbOptions::Sync::kNormal ? "PRAGMA synchronous=NORMAL;"
+                                                                 : "PRAGMA synchronous=OFF;";
     // Records the WAL size after each commit. Installing a WAL hook is what turns the
     // automatic checkpoint off (it is itself a WAL hook).
     if (!options.auto_checkpoint) {

@@ -62,8 +62,11 @@ class Stmt {
 
 struct DbOptions {
   bool read_only = false;
-  // PRAGMA synchronous=FULL (true) or OFF (false). Ignored for read-only connections.
-  bool synchronous_full = true;
+  // PRAGMA synchronous: FULL (SQLite fsyncs the WAL at each commit), NORMAL (SQLite fsyncs
+  // only around checkpoints; the Store fsyncs the WAL itself, off the writer thread) or OFF.
+  // Ignored for read-only connections.
+  enum class Sync { kOff, kNormal, kFull };
+  Sync synchronous = Sync::kFull;
   int busy_timeout_ms = 5000;
   // SQLite's automatic checkpoint after a commit that leaves 1000+ pages in the WAL. The
   // Store turns it off on its writer and checkpoints from another thread (store.h).

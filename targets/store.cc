@@ -7,11 +7,17 @@
 // with the load and the fsync cost is shared.
 #include "targets/store.h"
 
+#include <fcntl.h>
 #include <time.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <system_error>
 #include <utility>
+
+#include "absl/strings/str_cat.h"
 
 namespace busbar::targets {
 namespace {
@@ -20,6 +26,12 @@ uint64_t Nanos(clockid_t clock) {
   timespec ts;
   clock_gettime(clock, &ts);
   return uint64_t(ts.tv_sec) * 1000000000 + uint64_t(ts.tv_nsec);
+}
+
+// kEveryBatch: SQLite commits without fsync (NORMAL: it still fsyncs around checkpoints) and
+// the completion thread fsyncs the WAL before completing the jobs of committed batches.
+DbOptions::Sync SyncMode(FsyncPolicy p) {
+  return p == FsyncPolicy::kEveryBatch ? DbOptions::Sync::kNormal : DbOptions::Sync::kOff;
 }
 
 // Runs a cached statement that returns no rows.
@@ -40,7 +52,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   }
   std::string path = (std::filesystem::path(options.data_dir) / "busbar.db").string();
   DbOptions db_options;
-  db_options.synchronous_full = options.fsync == FsyncPolicy::kEveryBatch;
+  db_options.synchronous = SyncMode(options.fsync);
   db_options.busy_timeout_ms = options.busy_timeout_ms;
   db_options.auto_checkpoint = false;  // the checkpoint thread does it
   absl::StatusOr<std::unique_ptr<Db>> db = Db::Open(path, db_options);
@@ -75,6 +87,7 @@ Store::~Store() {
     checkpoint_stopping_ = true;
   }
   checkpointer_.join();
+  if (wal_fd_ >= 0) ::close(wal_fd_);
 }
 
 // Checkpoints in two steps so the writer never copies much: this thread copies the WAL into
@@ -97,7 +110,7 @@ void Store::CheckpointerLoop() {
     }
     if (db == nullptr) {
       DbOptions o;
-      o.synchronous_full = options_.fsync == FsyncPolicy::kEveryBatch;
+      o.synchronous = SyncMode(options_.fsync);
       o.busy_timeout_ms = options_.busy_timeout_ms;
       o.auto_checkpoint = false;
       absl::StatusOr<std::unique_ptr<Db>> opened = Db::Open(path_, o);
@@ -132,7 +145,7 @@ void Store::AfterCommit() {
 }
 
 void Store::CompleterLoop() {
-  std::vector<std::pair<std::function<void(absl::Status)>, absl::Status>> work;
+  std::vector<Completion> work;
   while (true) {
     {
       absl::MutexLock lock(&done_mu_);
@@ -145,9 +158,35 @@ void Store::CompleterLoop() {
       for (auto& item : done_queue_) work.push_back(std::move(item));
       done_queue_.clear();
     }
-    for (auto& [done, status] : work) done(std::move(status));
+    // One fsync of the WAL makes every batch committed so far durable.
+    bool needs_sync = false;
+    for (const Completion& c : work) needs_sync |= c.needs_sync;
+    absl::Status synced = needs_sync ? SyncWal() : absl::OkStatus();
+    for (Completion& c : work) {
+      if (c.needs_sync && !synced.ok()) c.status = synced;
+      c.done(std::move(c.status));
+    }
     work.clear();
   }
+}
+
+absl::Status Store::SyncWal() {
+  const uint64_t start = Nanos(CLOCK_MONOTONIC);
+  if (wal_fd_ < 0) {
+    wal_fd_ = ::open((path_ + "-wal").c_str(), O_RDWR | O_CLOEXEC);
+    if (wal_fd_ < 0) {
+      return absl::InternalError(
+          absl::StrCat("cannot open ", path_, "-wal to fsync it: ", std::strerror(errno)));
+    }
+  }
+  if (::fdatasync(wal_fd_) != 0) {
+    return absl::InternalError(
+        absl::StrCat("fsync of ", path_, "-wal failed: ", std::strerror(errno)));
+  }
+  absl::MutexLock lock(&mu_);
+  ++stats_.syncs;
+  stats_.sync_ns += Nanos(CLOCK_MONOTONIC) - start;
+  return absl::OkStatus();
 }
 
 void Store::Submit(WriteJob job, std::function<void(absl::Status)> done) {
@@ -230,7 +269,11 @@ void Store::RunBatch(std::vector<Pending>& batch) {
   {
     absl::MutexLock lock(&done_mu_);
     for (size_t i = 0; i < batch.size(); ++i) {
-      if (batch[i].done) done_queue_.emplace_back(std::move(batch[i].done), std::move(results[i]));
+      if (batch[i].done) {
+        const bool needs_sync = txn.ok() && options_.fsync == FsyncPolicy::kEveryBatch;
+        done_queue_.push_back(
+            Completion{std::move(batch[i].done), std::move(results[i]), needs_sync});
+      }
     }
   }
   AfterCommit();

@@ -13,11 +13,18 @@
 //   auto store = Store::Open(options);
 //   absl::Status s = (*store)->Write([](Db& db) { return db.Exec("INSERT …"); });  // on disk now
 //
-// Fsync policy (StoreOptions::fsync; the daemon's flag for it is bus/'s to add): kEveryBatch
-// (PRAGMA synchronous=FULL, the default) — an acknowledged write is on disk and survives power
-// loss; kOff (synchronous=OFF) — for benchmarks only: SQLite never fsyncs, a crash of the process
-// keeps committed data (it is in the OS page cache) but a power loss or kernel crash can lose
-// recent commits or corrupt the file.
+// Fsync policy (StoreOptions::fsync; `busbar serve --fsync`): kEveryBatch (the default) — an
+// acknowledged write is on disk and survives power loss. SQLite runs with synchronous=NORMAL
+// (it commits without fsync, and fsyncs the WAL and the database around checkpoints); the
+// completion thread fsyncs the WAL file once for every batch committed since its last fsync and
+// only then completes their jobs. So the writer thread never waits on the disk: it runs the next
+// batch while the previous one is being made durable. kOff (synchronous=OFF) — for benchmarks
+// only: nothing is fsynced; a crash of the process keeps committed data (it is in the OS page
+// cache) but a power loss or kernel crash can lose recent commits or corrupt the file.
+//
+// Checkpoints (copying the WAL into the database file) run on a checkpoint thread once the WAL
+// passes StoreOptions::checkpoint_frames; the writer copies the few pages committed meanwhile
+// between two batches, so the WAL starts over instead of growing.
 //
 // Reads run on separate read-only connections (WAL lets them proceed while the writer writes)
 // and see every write whose completion has been reported.
@@ -65,6 +72,8 @@ struct StoreStats {
   uint64_t writer_cpu_ns = 0;  // CPU time of the writer thread running batches
   uint64_t commit_ns = 0;      // wall time spent in COMMIT (the fsync under kEveryBatch)
   uint64_t checkpoints = 0;    // background checkpoints run
+  uint64_t syncs = 0;          // fsyncs of the WAL by the completion thread (kEveryBatch)
+  uint64_t sync_ns = 0;        // wall time spent in them
   double MeanBatchSize() const { return batches == 0 ? 0.0 : double(jobs) / double(batches); }
 };
 
@@ -106,6 +115,7 @@ class Store {
   void WriterLoop();
   void RunBatch(std::vector<Pending>& batch);
   void CompleterLoop();
+  absl::Status SyncWal();
   void CheckpointerLoop();
   void AfterCommit();
   absl::StatusOr<std::unique_ptr<Db>> TakeReader();
@@ -122,8 +132,13 @@ class Store {
 
   // Committed jobs whose `done` has not run yet, for the completion thread.
   absl::Mutex done_mu_;
-  std::deque<std::pair<std::function<void(absl::Status)>, absl::Status>> done_queue_
-      ABSL_GUARDED_BY(done_mu_);
+  struct Completion {
+    std::function<void(absl::Status)> done;
+    absl::Status status;
+    bool needs_sync = false;  // committed under kEveryBatch: fsync the WAL first
+  };
+  std::deque<Completion> done_queue_ ABSL_GUARDED_BY(done_mu_);
+  int wal_fd_ = -1;  // the WAL file, opened by the completion thread to fsync it
   bool done_stopping_ ABSL_GUARDED_BY(done_mu_) = false;
 
   // The checkpoint thread: asked to run when the WAL passes checkpoint_frames; when it is
