@@ -158,7 +158,8 @@ class Queues {
                                        int visibility_timeout);
   // Deletes every message of the queue. Errors: NotFound.
   absl::Status PurgeQueue(std::string_view queue);
-  // Drops the messages of every queue older than its retention period; returns how many.
+  // Deletes the messages of every queue older than its retention period that are not in flight
+  // (an expired message in flight goes once its visibility timeout ends); returns how many.
   absl::StatusOr<int64_t> DropExpired();
 
   // Ends all long polls (they return what they have) and makes new ones return at once.

@@ -317,6 +317,20 @@ TEST_F(QueuesTest, RetentionDropsOldMessages) {
   EXPECT_EQ(Receive("keep").size(), 1u);
 }
 
+TEST_F(QueuesTest, AnExpiredMessageInFlightIsDroppedOnceItsVisibilityEnds) {
+  QueueAttributes a;
+  a.message_retention_period = 60;
+  ASSERT_TRUE(queues_->CreateQueue("q", a).ok());
+  Send("q", "m");
+  ASSERT_EQ(Receive("q", 1, 300).size(), 1u);  // in flight for 300 s
+  clock_.AdvanceSeconds(61);                   // expired, still in flight
+  EXPECT_EQ(*queues_->DropExpired(), 0);
+  clock_.AdvanceSeconds(300);
+  EXPECT_TRUE(Receive("q").empty());  // never handed out again
+  EXPECT_EQ(*queues_->DropExpired(), 1);
+  EXPECT_EQ(Describe("q").approximate_number_of_messages, 0);
+}
+
 TEST_F(QueuesTest, PurgeQueueDeletesAllMessages) {
   ASSERT_TRUE(queues_->CreateQueue("q").ok());
   for (int i = 0; i < 3; ++i) Send("q", "m");
@@ -366,7 +380,8 @@ TEST_F(QueuesTest, MessageBodySizeLimits) {
 TEST_F(QueuesTest, EnqueueInTxnCommitsWithTheCallersWork) {
   ASSERT_TRUE(queues_->CreateQueue("a").ok());
   ASSERT_TRUE(queues_->CreateQueue("b").ok());
-  ASSERT_TRUE(store_->Write([](Db& db) { return db.Exec("CREATE TABLE caller_work(id TEXT)"); }).ok());
+  ASSERT_TRUE(
+      store_->Write([](Db& db) { return db.Exec("CREATE TABLE caller_work(id TEXT)"); }).ok());
   std::vector<std::string> ids;
   absl::Status s = store_->Write([&](Db& db) -> absl::Status {
     if (absl::Status e = db.Exec("INSERT INTO caller_work VALUES('e1')"); !e.ok()) return e;
