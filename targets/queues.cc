@@ -474,7 +474,8 @@ absl::StatusOr<std::vector<Message>> Queues::ReceiveMessages(std::string_view qu
     const uint64_t generation = Generation(name);
     ReceiveResult result;
     BB_RETURN_IF_ERROR(
-        store_->Write([&](Db& db) { return ReceiveOnce(db, queue, options, result); }));
+        store_->Write([&](Db& db) { return ReceiveOnce(db, queue, options, result); },
+                      Store::Durability::kCommitted));
     if (!result.messages.empty()) {
       for (Message& m : result.messages) m.md5_of_body = Md5Hex(m.body);
       return std::move(result.messages);

@@ -145,7 +145,10 @@ class Queues {
   absl::StatusOr<std::string> SendMessage(std::string_view queue, std::string_view body);
 
   // Receives up to max_number_of_messages visible messages, waiting up to the wait time for one
-  // to arrive if none is visible. Errors: NotFound, InvalidArgument (ranges).
+  // to arrive if none is visible. The answer does not wait for the fsync of the receive's own
+  // changes (Store::Durability::kCommitted): a power loss right after may undo them, making the
+  // message visible again with its old receive count, which at-least-once delivery allows.
+  // Errors: NotFound, InvalidArgument (ranges).
   absl::StatusOr<std::vector<Message>> ReceiveMessages(std::string_view queue,
                                                        const ReceiveOptions& options = {});
   // Deletes the message whose latest receipt handle is `receipt_handle`; deleting a message that

@@ -189,19 +189,22 @@ absl::Status Store::SyncWal() {
   return absl::OkStatus();
 }
 
-void Store::Submit(WriteJob job, std::function<void(absl::Status)> done) {
+void Store::Submit(WriteJob job, std::function<void(absl::Status)> done, Durability durability) {
   absl::MutexLock lock(&mu_);
-  queue_.push_back(Pending{std::move(job), std::move(done)});
+  queue_.push_back(Pending{std::move(job), std::move(done), durability});
 }
 
-std::future<absl::Status> Store::Submit(WriteJob job) {
+std::future<absl::Status> Store::Submit(WriteJob job, Durability durability) {
   auto promise = std::make_shared<std::promise<absl::Status>>();
   std::future<absl::Status> future = promise->get_future();
-  Submit(std::move(job), [promise](absl::Status s) { promise->set_value(std::move(s)); });
+  Submit(
+      std::move(job), [promise](absl::Status s) { promise->set_value(std::move(s)); }, durability);
   return future;
 }
 
-absl::Status Store::Write(WriteJob job) { return Submit(std::move(job)).get(); }
+absl::Status Store::Write(WriteJob job, Durability durability) {
+  return Submit(std::move(job), durability).get();
+}
 
 void Store::WriterLoop() {
   std::vector<Pending> batch;
@@ -269,11 +272,16 @@ void Store::RunBatch(std::vector<Pending>& batch) {
   {
     absl::MutexLock lock(&done_mu_);
     for (size_t i = 0; i < batch.size(); ++i) {
-      if (batch[i].done) {
+      if (batch[i].done && batch[i].durability == Durability::kDurable) {
         const bool needs_sync = txn.ok() && options_.fsync == FsyncPolicy::kEveryBatch;
         done_queue_.push_back(
             Completion{std::move(batch[i].done), std::move(results[i]), needs_sync});
       }
+    }
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (batch[i].done && batch[i].durability == Durability::kCommitted) {
+      batch[i].done(std::move(results[i]));
     }
   }
   AfterCommit();

@@ -91,13 +91,17 @@ class Store {
   ~Store();
 
   // Queues `job`; `done` runs with the job's status after its batch committed (or with the
-  // commit's error), on the store's completion thread (in submission order, so the writer
-  // can start the next batch meanwhile). `done` must be quick and must not call Write.
-  void Submit(WriteJob job, std::function<void(absl::Status)> done);
-  // Queues `job`; the future becomes ready after its batch committed.
-  std::future<absl::Status> Submit(WriteJob job);
-  // Runs `job` and waits until it is committed. REQUIRES: not called from a job.
-  absl::Status Write(WriteJob job);
+  // commit's error). kDurable (the default): once the commit is on disk (FsyncPolicy), on the
+  // store's completion thread. kCommitted: right after the commit, on the writer thread —
+  // for changes a crash may undo without breaking a promise (a queue receive: the message
+  // would just be visible again). `done` must be quick and must not call Write.
+  enum class Durability { kDurable, kCommitted };
+  void Submit(WriteJob job, std::function<void(absl::Status)> done,
+              Durability durability = Durability::kDurable);
+  // Queues `job`; the future becomes ready as `done` would run.
+  std::future<absl::Status> Submit(WriteJob job, Durability durability = Durability::kDurable);
+  // Runs `job` and waits as Submit describes. REQUIRES: not called from a job.
+  absl::Status Write(WriteJob job, Durability durability = Durability::kDurable);
 
   // Runs `job` on a read-only connection inside one read transaction (a consistent snapshot).
   absl::Status Read(const ReadJob& job);
@@ -109,6 +113,7 @@ class Store {
   struct Pending {
     WriteJob job;
     std::function<void(absl::Status)> done;
+    Durability durability = Durability::kDurable;
   };
 
   Store(std::string path, StoreOptions options, std::unique_ptr<Db> writer);

@@ -177,6 +177,25 @@ TEST(StoreTest, FsyncOffAlsoCommitsEverything) {
   EXPECT_EQ(CountRows(*store), 8000);
 }
 
+TEST(StoreTest, DurableJobsWaitForTheWalFsyncCommittedOnesDoNot) {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(CreateTable(*store).ok());
+  const uint64_t syncs_before = store->stats().syncs;
+  ASSERT_TRUE(store->Write(Insert(1)).ok());
+  EXPECT_GT(store->stats().syncs, syncs_before);  // answered after an fsync of the WAL
+  ASSERT_TRUE(store->Write(Insert(2), Store::Durability::kCommitted).ok());
+  EXPECT_EQ(CountRows(*store), 2);  // committed and visible either way
+  // A failing kCommitted job still reports its error.
+  EXPECT_FALSE(store->Write(Insert(2), Store::Durability::kCommitted).ok());
+  // Both kinds survive a clean reopen.
+  store.reset();
+  store = OpenStore(dir.path());
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(CountRows(*store), 2);
+}
+
 TEST(StoreTest, FailingJobIsRolledBackAloneAndOthersCommit) {
   TempDir dir;
   auto store = OpenStore(dir.path());
