@@ -164,11 +164,11 @@ void Db::ResetBusyStatements() {
   }
 }
 
-absl::StatusOr<bool> Db::CheckpointPassive() {
+absl::StatusOr<int> Db::CheckpointPassive() {
   int log = 0, done = 0;
   int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
   if (rc != SQLITE_OK) return SqliteStatus(rc, db_, "checkpoint");
-  return log >= 0 && done == log;
+  return log > done ? log - done : 0;
 }
 
 int64_t Db::Changes() const { return sqlite3_changes64(db_); }

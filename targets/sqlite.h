@@ -98,10 +98,10 @@ class Db {
   // Pages in the WAL after this connection's last commit (0 before the first).
   int wal_frames() const { return wal_frames_; }
   // A PASSIVE checkpoint: copies the WAL pages no reader still needs into the database file
-  // without waiting for (or blocking) the writer. Returns true when every page of the WAL
-  // is now in the database file (the next write transaction then starts the WAL over).
+  // without waiting for (or blocking) the writer. Returns how many WAL pages are still not in
+  // the database file (0: the next write transaction starts the WAL over).
   // Errors: Unavailable when another checkpoint is running.
-  absl::StatusOr<bool> CheckpointPassive();
+  absl::StatusOr<int> CheckpointPassive();
 
   // Rows changed by the last INSERT/UPDATE/DELETE.
   int64_t Changes() const;

@@ -28,6 +28,9 @@ uint64_t Nanos(clockid_t clock) {
   return uint64_t(ts.tv_sec) * 1000000000 + uint64_t(ts.tv_nsec);
 }
 
+// The checkpoint thread leaves at most this many WAL pages for the writer to copy.
+constexpr int kWriterCheckpointFrames = 256;
+
 // kEveryBatch: SQLite commits without fsync (NORMAL: it still fsyncs around checkpoints) and
 // the completion thread fsyncs the WAL before completing the jobs of committed batches.
 DbOptions::Sync SyncMode(FsyncPolicy p) {
@@ -116,7 +119,12 @@ void Store::CheckpointerLoop() {
       absl::StatusOr<std::unique_ptr<Db>> opened = Db::Open(path_, o);
       if (opened.ok()) db = std::move(*opened);
     }
-    if (db != nullptr) (void)db->CheckpointPassive();  // a failure is retried next time
+    // Passes until the pages committed during the previous pass are few, so the writer's
+    // final copy (AfterCommit) is short. A failure is retried next time.
+    for (int pass = 0; db != nullptr && pass < 8; ++pass) {
+      absl::StatusOr<int> left = db->CheckpointPassive();
+      if (!left.ok() || *left <= kWriterCheckpointFrames) break;
+    }
     {
       absl::MutexLock lock(&checkpoint_mu_);
       checkpoint_running_ = false;
