@@ -84,6 +84,18 @@ config::Target TargetOf(const v1::Target& in) {
   return t;
 }
 
+// PutTargets/RemoveTargets: one failed entry per refused target, and their count.
+template <typename Response>
+void FillFailures(const std::vector<TargetFailure>& failures, Response* resp) {
+  for (const TargetFailure& f : failures) {
+    auto* e = resp->add_failed_entries();
+    e->set_target_id(f.target_id);
+    e->set_error_code(f.error_code);
+    e->set_error_message(f.error_message);
+  }
+  resp->set_failed_entry_count(resp->failed_entries_size());
+}
+
 class RulesService final : public v1::RulesService::Service {
  public:
   explicit RulesService(Daemon* d) : d_(d) {}
@@ -178,13 +190,7 @@ class RulesService final : public v1::RulesService::Service {
     for (const v1::Target& t : req->targets()) targets.push_back(TargetOf(t));
     auto failures = d_->PutTargets(req->event_bus_name(), req->rule(), std::move(targets));
     if (!failures.ok()) return ToGrpc(failures.status());
-    for (const TargetFailure& f : *failures) {
-      auto* e = resp->add_failed_entries();
-      e->set_target_id(f.target_id);
-      e->set_error_code(f.error_code);
-      e->set_error_message(f.error_message);
-    }
-    resp->set_failed_entry_count(resp->failed_entries_size());
+    FillFailures(*failures, resp);
     return grpc::Status::OK;
   }
 
@@ -193,13 +199,7 @@ class RulesService final : public v1::RulesService::Service {
     std::vector<std::string> ids(req->ids().begin(), req->ids().end());
     auto failures = d_->RemoveTargets(req->event_bus_name(), req->rule(), ids);
     if (!failures.ok()) return ToGrpc(failures.status());
-    for (const TargetFailure& f : *failures) {
-      auto* e = resp->add_failed_entries();
-      e->set_target_id(f.target_id);
-      e->set_error_code(f.error_code);
-      e->set_error_message(f.error_message);
-    }
-    resp->set_failed_entry_count(resp->failed_entries_size());
+    FillFailures(*failures, resp);
     return grpc::Status::OK;
   }
 
