@@ -1,7 +1,7 @@
 // Daemon load benchmark: starts `busbar serve` on a free loopback port with one
 // rule sending every event to one queue, then C concurrent clients send
 // PutEvents batches of 10 ~1 KB events (as fast as they can, or at an offered
-// rate) while a consumer long-polls the queue. Prints acknowledged events/s,
+// rate) while N consumers (default 1) long-poll the queue. Prints acknowledged events/s,
 // PutEvents latency p50/p99/p99.9 and put-to-receive latency p50/p99. Figures
 // only: no assertion on speed.
 //
@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
   }
   const std::string binary = argv[1];
   int clients = 16;
-  int consumer_threads = 4;
+  int consumer_threads = 1;
   double seconds = 10, rate = 0;
   std::string fsync = "batch";
   for (int i = 2; i + 1 < argc; i += 2) {
