@@ -86,8 +86,14 @@ absl::StatusOr<std::string> QueueOf(const Request& r, const DaemonOptions& optio
   return std::string(name);
 }
 
-std::string QueueUrl(const DaemonOptions& options, std::string_view name) {
-  return absl::StrCat("http://", options.listen, "/", options.account, "/", std::string(name));
+// <endpoint>/<account>/<name>, the endpoint being the listen address with the
+// port actually bound (a daemon listening on port 0 names its real port).
+std::string QueueUrl(const Daemon& d, std::string_view name) {
+  std::string endpoint = d.options().listen;
+  if (size_t colon = endpoint.rfind(':'); colon != std::string::npos) {
+    endpoint = absl::StrCat(endpoint.substr(0, colon + 1), d.port());
+  }
+  return absl::StrCat("http://", endpoint, "/", d.options().account, "/", std::string(name));
 }
 
 template <typename Strings>
@@ -106,7 +112,7 @@ class QueuesService final : public v1::QueuesService::Service {
         std::map<std::string, std::string>(req->attributes().begin(), req->attributes().end()));
     if (!changes.ok()) return Reply(changes.status());
     if (auto s = d_->queues().CreateQueue(req->queue_name(), *changes); !s.ok()) return Reply(s);
-    resp->set_queue_url(QueueUrl(options(), req->queue_name()));
+    resp->set_queue_url(QueueUrl(*d_, req->queue_name()));
     return grpc::Status::OK;
   }
 
@@ -146,7 +152,7 @@ class QueuesService final : public v1::QueuesService::Service {
     if (!names.ok()) return Reply(names.status());
     auto it = std::upper_bound(names->begin(), names->end(), after);
     for (; it != names->end() && static_cast<size_t>(resp->queue_urls_size()) < limit; ++it) {
-      resp->add_queue_urls(QueueUrl(options(), *it));
+      resp->add_queue_urls(QueueUrl(*d_, *it));
     }
     if (it != names->end()) resp->set_next_token(api::NextToken(query, *std::prev(it)));
     return grpc::Status::OK;
@@ -164,7 +170,7 @@ class QueuesService final : public v1::QueuesService::Service {
     }
     auto a = d_->queues().GetQueueAttributes(name);
     if (!a.ok()) return Reply(a.status());
-    resp->set_queue_url(QueueUrl(options(), name));
+    resp->set_queue_url(QueueUrl(*d_, name));
     return grpc::Status::OK;
   }
 
