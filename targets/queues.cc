@@ -110,14 +110,12 @@ struct QueueRow {
   int64_t id = 0;
   QueueAttributes attributes;
   int64_t created_ms = 0;
-  int64_t modified_ms = 0;
 };
 
 absl::StatusOr<QueueRow> LookupQueue(Db& db, std::string_view name) {
   BB_ASSIGN_OR_RETURN(Stmt * st, db.Prepare("SELECT queue_id, visibility_timeout, "
                                             "retention_period, receive_wait, dlq_arn, "
-                                            "max_receive_count, created_ms, "
-                                            "COALESCE(modified_ms, created_ms) FROM queues "
+                                            "max_receive_count, created_ms FROM queues "
                                             "WHERE name=?"));
   st->Bind(1, name);
   BB_ASSIGN_OR_RETURN(bool row, st->Step());
@@ -132,7 +130,6 @@ absl::StatusOr<QueueRow> LookupQueue(Db& db, std::string_view name) {
         RedrivePolicy{std::string(st->Text(4)), static_cast<int>(st->Int(5))};
   }
   q.created_ms = st->Int(6);
-  q.modified_ms = st->Int(7);
   st->Reset();
   return q;
 }
@@ -346,17 +343,18 @@ absl::StatusOr<QueueDescription> Queues::GetQueueAttributes(std::string_view nam
     BB_ASSIGN_OR_RETURN(QueueRow q, LookupQueue(db, name));
     d.attributes = q.attributes;
     d.created_timestamp = q.created_ms / 1000;
-    d.last_modified_timestamp = q.modified_ms / 1000;
     int64_t cutoff = now - int64_t{q.attributes.message_retention_period} * 1000;
     BB_ASSIGN_OR_RETURN(Stmt * st,
                         db.Prepare("SELECT COALESCE(SUM(visible_at_ms <= ?2), 0),"
-                                   " COALESCE(SUM(visible_at_ms > ?2), 0) FROM queue_messages"
-                                   " WHERE queue_id=?1 AND sent_ms >= ?3"));
+                                   " COALESCE(SUM(visible_at_ms > ?2), 0),"
+                                   " (SELECT modified_ms FROM queues WHERE queue_id=?1)"
+                                   " FROM queue_messages WHERE queue_id=?1 AND sent_ms >= ?3"));
     st->Bind(1, q.id).Bind(2, now).Bind(3, cutoff);
     BB_ASSIGN_OR_RETURN(bool row, st->Step());
     if (row) {
       d.approximate_number_of_messages = st->Int(0);
       d.approximate_number_of_messages_not_visible = st->Int(1);
+      d.last_modified_timestamp = st->Int(2) / 1000;
     }
     st->Reset();
     return absl::OkStatus();

@@ -15,7 +15,11 @@
 // with no attributes changes nothing and succeeds if the queue exists.
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <iterator>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>

@@ -2,6 +2,7 @@
 #include "bus/server/sqs_text.h"
 
 #include <cstdint>
+#include <iterator>
 #include <optional>
 
 #include "absl/strings/numbers.h"
