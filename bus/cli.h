@@ -39,9 +39,9 @@ int RunServe(const Args& args);
 void PrintServeHelp(std::FILE* out);
 
 // Client commands against a running daemon (--endpoint, or BUSBAR_ENDPOINT,
-// default 127.0.0.1:4195): `busbar put-events`, `busbar queues …`
-// (cli_client.cc), `busbar rules …` including `rules targets …` (cli_rules.cc),
-// `busbar buses …` (cli_buses.cc). Exit 0, 1 when the daemon refused some of
+// default 127.0.0.1:4195): `busbar put-events` (cli_client.cc), `busbar
+// queues …` (cli_queues.cc), `busbar rules …` including `rules targets …`
+// (cli_rules.cc), `busbar buses …` (cli_buses.cc). Exit 0, 1 when the daemon refused some of
 // the request (printed), 2 on bad usage or when the daemon is unreachable.
 int RunPutEvents(const Args& args);
 void PrintPutEventsHelp(std::FILE* out);

@@ -1,6 +1,6 @@
-// Client commands `busbar put-events` and `busbar queues`, each one gRPC call
-// (or a few) to a running daemon. `busbar rules` and `busbar buses` are in
-// cli_rules.cc and cli_buses.cc.
+// Client command `busbar put-events`: one PutEvents call per batch of 10 events
+// to a running daemon. `busbar queues`, `busbar rules` and `busbar buses` are in
+// cli_queues.cc, cli_rules.cc and cli_buses.cc.
 #include <grpcpp/grpcpp.h>
 
 #include <cstdio>
@@ -8,12 +8,10 @@
 #include <fstream>
 #include <string>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "bus/cli.h"
 #include "bus/cli_rpc.h"
 #include "busbar/v1/events.grpc.pb.h"
-#include "busbar/v1/queues.grpc.pb.h"
 #include "simdjson.h"
 
 namespace busbar::cli {
@@ -177,118 +175,6 @@ int RunPutEvents(const Args& in) {
     if (int rc = SendBatch(*stub, req, lines, &failed); rc != 0) return rc;
   }
   return failed == 0 ? 0 : 1;
-}
-
-void PrintQueuesHelp(std::FILE* out) {
-  std::fputs(
-      "Usage: busbar queues list [--endpoint HOST:PORT] [PREFIX]\n"
-      "       busbar queues receive NAME [--max N] [--wait S] [--visibility S] [--delete]\n"
-      "       busbar queues delete NAME RECEIPT_HANDLE\n"
-      "       busbar queues purge NAME\n"
-      "\n"
-      "receive prints each message as one JSON line {\"MessageId\", \"ReceiptHandle\",\n"
-      "\"Body\", \"Attributes\"}; --wait long-polls up to S seconds (0-20); --delete\n"
-      "deletes each message after printing it.\n",
-      out);
-}
-
-int RunQueues(const Args& in) {
-  Args args = in;
-  auto channel = Connect(args);
-  auto stub = v1::QueuesService::NewStub(channel);
-  if (args.empty()) return UsageError("queues", "missing subcommand");
-  const std::string_view sub = args[0];
-  if (sub == "list") {
-    v1::ListQueuesRequest req;
-    if (args.size() > 1) req.set_queue_name_prefix(std::string(args[1]));
-    v1::ListQueuesResponse resp;
-    auto ctx = Context();
-    if (auto s = stub->ListQueues(ctx.get(), req, &resp); !s.ok()) return RpcError(s);
-    for (const auto& url : resp.queue_urls()) std::printf("%s\n", url.c_str());
-    return 0;
-  }
-  if (args.size() < 2) return UsageError("queues", "missing queue NAME");
-  const std::string name(args[1]);
-  if (sub == "receive") {
-    v1::ReceiveMessageRequest req;
-    req.set_queue_name(name);
-    req.set_max_number_of_messages(10);
-    bool del = false;
-    for (size_t i = 2; i < args.size(); ++i) {
-      // Takes the integer option `name` at args[i] into *out; 1 if taken, 0 if
-      // args[i] is something else, -1 on a bad value.
-      auto take_int = [&](std::string_view name, auto set) {
-        std::string_view v;
-        int n = 0;
-        auto t = TakeOptionValue(args, &i, name, &v);
-        if (!t.ok() || !*t) return t.ok() ? 0 : -1;
-        if (!absl::SimpleAtoi(absl::string_view(v.data(), v.size()), &n)) return -1;
-        set(n);
-        return 1;
-      };
-      int r = take_int("--max", [&](int n) { req.set_max_number_of_messages(n); });
-      if (r == 0) r = take_int("--wait", [&](int n) { req.set_wait_time_seconds(n); });
-      if (r == 0) r = take_int("--visibility", [&](int n) { req.set_visibility_timeout(n); });
-      if (r < 0) return UsageError("queues", "--max, --wait and --visibility take a number");
-      if (r > 0) continue;
-      if (args[i] == "--delete") {
-        del = true;
-        continue;
-      }
-      return UsageError("queues", absl::StrCat("unknown argument '", std::string(args[i]), "'"));
-    }
-    v1::ReceiveMessageResponse resp;
-    auto ctx = Context(60);
-    if (auto s = stub->ReceiveMessage(ctx.get(), req, &resp); !s.ok()) return RpcError(s);
-    for (const auto& m : resp.messages()) {
-      std::string out = "{\"MessageId\":";
-      AppendJsonString(m.message_id(), out);
-      out += ",\"ReceiptHandle\":";
-      AppendJsonString(m.receipt_handle(), out);
-      out += ",\"Body\":";
-      AppendJsonString(m.body(), out);
-      out += ",\"Attributes\":{";
-      bool first = true;
-      for (const auto& [k, v] : m.attributes()) {
-        if (!first) out += ",";
-        first = false;
-        AppendJsonString(k, out);
-        out += ":";
-        AppendJsonString(v, out);
-      }
-      out += "}}";
-      std::printf("%s\n", out.c_str());
-      if (del) {
-        v1::DeleteMessageRequest d;
-        d.set_queue_name(name);
-        d.set_receipt_handle(m.receipt_handle());
-        v1::DeleteMessageResponse dr;
-        auto dctx = Context();
-        if (auto s = stub->DeleteMessage(dctx.get(), d, &dr); !s.ok()) return RpcError(s);
-      }
-    }
-    std::fflush(stdout);
-    return 0;
-  }
-  if (sub == "delete") {
-    if (args.size() != 3) return UsageError("queues", "delete takes NAME RECEIPT_HANDLE");
-    v1::DeleteMessageRequest req;
-    req.set_queue_name(name);
-    req.set_receipt_handle(std::string(args[2]));
-    v1::DeleteMessageResponse resp;
-    auto ctx = Context();
-    if (auto s = stub->DeleteMessage(ctx.get(), req, &resp); !s.ok()) return RpcError(s);
-    return 0;
-  }
-  if (sub == "purge") {
-    v1::PurgeQueueRequest req;
-    req.set_queue_name(name);
-    v1::PurgeQueueResponse resp;
-    auto ctx = Context();
-    if (auto s = stub->PurgeQueue(ctx.get(), req, &resp); !s.ok()) return RpcError(s);
-    return 0;
-  }
-  return UsageError("queues", absl::StrCat("unknown subcommand '", std::string(sub), "'"));
 }
 
 }  // namespace busbar::cli

@@ -1,7 +1,8 @@
 // SQS-like queues on the Store.
 //
-// Tables (migration "queues" v1): `queues` (one row per queue with its attributes) and
-// `queue_messages` (one row per message; `seq` is the rowid). A message is visible when
+// Tables (migration "queues" v1-v3): `queues` (one row per queue with its attributes and the
+// times it was created and last changed) and `queue_messages` (one row per message; `seq` is
+// the rowid). A message is visible when
 // visible_at_ms <= now; receiving sets visible_at_ms = now + visibility, bumps receive_count and
 // stores a fresh receipt "<seq>-<random hex>", so an older receipt of the same message no longer
 // matches. Every operation that changes messages is one write job on the Store's writer thread,
@@ -18,6 +19,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "targets/event_log.h"
@@ -93,9 +95,15 @@ CREATE INDEX queue_messages_event ON queue_messages(event_seq) WHERE event_seq I
 // visible since before the cutoff, or becomes so within its visibility timeout.
 constexpr std::string_view kSchemaV3 = "DROP INDEX IF EXISTS queue_messages_sent";
 
+// Version 4: LastModifiedTimestamp, set by CreateQueue and SetQueueAttributes.
+constexpr std::string_view kSchemaV4 = R"sql(
+ALTER TABLE queues ADD COLUMN modified_ms INTEGER;
+UPDATE queues SET modified_ms = created_ms;
+)sql";
+
 absl::Status NoSuchQueue(std::string_view name) {
-  return absl::NotFoundError("AWS.SimpleQueueService.NonExistentQueue: queue '" +
-                             std::string(name) + "' does not exist");
+  return absl::NotFoundError(absl::StrCat("QueueDoesNotExist: The specified queue ",
+                                          std::string(name), " does not exist."));
 }
 
 absl::Status InvalidReceipt(std::string_view queue, std::string_view why) {
@@ -195,7 +203,7 @@ absl::StatusOr<std::unique_ptr<Queues>> Queues::Open(Store* store, QueuesOptions
   // Messages may name events of the log, so its table comes first.
   BB_RETURN_IF_ERROR(store->Write([](Db& db) {
     BB_RETURN_IF_ERROR(EventLog::MigrateInTxn(db));
-    return db.Migrate("queues", {kSchemaV1, kSchemaV2, kSchemaV3});
+    return db.Migrate("queues", {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4});
   }));
   return std::unique_ptr<Queues>(new Queues(store, std::move(options)));
 }
@@ -205,45 +213,104 @@ std::string Queues::QueueArn(std::string_view name) const {
 }
 
 absl::Status Queues::CreateQueue(std::string_view name, const QueueAttributes& attributes) {
+  return Create(name, attributes, nullptr);
+}
+
+absl::Status Queues::CreateQueue(std::string_view name, const QueueAttributeChanges& given) {
+  return Create(name, given.ApplyTo(QueueAttributes()), &given);
+}
+
+absl::Status Queues::Create(std::string_view name, const QueueAttributes& attributes,
+                            const QueueAttributeChanges* given) {
   BB_RETURN_IF_ERROR(ValidateQueueName(name));
   BB_RETURN_IF_ERROR(ValidateQueueAttributes(attributes));
   return store_->Write([&](Db& db) -> absl::Status {
     absl::StatusOr<QueueRow> existing = LookupQueue(db, name);
     if (existing.ok()) {
-      if (existing->attributes == attributes) return absl::OkStatus();
-      return absl::AlreadyExistsError("QueueAlreadyExists: queue '" + std::string(name) +
-                                      "' already exists with different attributes");
+      const bool same = given != nullptr ? given->MatchedBy(existing->attributes)
+                                         : existing->attributes == attributes;
+      if (same) return absl::OkStatus();
+      return absl::AlreadyExistsError(absl::StrCat("QueueNameExists: queue '", std::string(name),
+                                                   "' already exists with different attributes"));
     }
     if (!absl::IsNotFound(existing.status())) return existing.status();
-    if (const auto& redrive = attributes.redrive_policy) {
-      std::optional<std::string> dlq = QueueNameOfArn(redrive->dead_letter_target_arn, options_);
-      std::string why;
-      if (!dlq) {
-        why = "is not a queue ARN of region '" + options_.region + "' and account '" +
-              options_.account + "'";
-      } else if (*dlq == name) {
-        why = "is the queue itself";
-      } else if (!LookupQueue(db, *dlq).ok()) {
-        why = "names a queue that does not exist";
-      }
-      if (!why.empty()) {
-        return absl::InvalidArgumentError("InvalidParameterValue: RedrivePolicy of queue '" +
-                                          std::string(name) + "': deadLetterTargetArn '" +
-                                          redrive->dead_letter_target_arn + "' " + why);
+    if (options_.max_queues > 0) {
+      BB_ASSIGN_OR_RETURN(Stmt * count, db.Prepare("SELECT COUNT(*) FROM queues"));
+      BB_ASSIGN_OR_RETURN(bool row, count->Step());
+      const int64_t queues = row ? count->Int(0) : 0;
+      count->Reset();
+      if (queues >= static_cast<int64_t>(options_.max_queues)) {
+        return absl::ResourceExhaustedError(absl::StrCat(
+            "OverLimit: cannot create queue '", std::string(name), "': the daemon holds ", queues,
+            " queues, its limit is ", options_.max_queues));
       }
     }
+    if (const auto& redrive = attributes.redrive_policy) {
+      BB_RETURN_IF_ERROR(CheckRedriveTarget(db, name, *redrive));
+    }
+    const int64_t now = options_.clock->NowMillis();
     BB_ASSIGN_OR_RETURN(Stmt * st,
                         db.Prepare("INSERT INTO queues(name, visibility_timeout, retention_period,"
-                                   " receive_wait, dlq_arn, max_receive_count, created_ms)"
-                                   " VALUES(?, ?, ?, ?, ?, ?, ?)"));
+                                   " receive_wait, dlq_arn, max_receive_count, created_ms,"
+                                   " modified_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?)"));
     st->Bind(1, name)
         .Bind(2, attributes.visibility_timeout)
         .Bind(3, attributes.message_retention_period)
         .Bind(4, attributes.receive_message_wait_time_seconds)
-        .Bind(7, options_.clock->NowMillis());
+        .Bind(7, now)
+        .Bind(8, now);
     if (attributes.redrive_policy) {
       st->Bind(5, attributes.redrive_policy->dead_letter_target_arn)
           .Bind(6, attributes.redrive_policy->max_receive_count);
+    }
+    return st->Run();
+  });
+}
+
+absl::Status Queues::CheckRedriveTarget(Db& db, std::string_view name,
+                                        const RedrivePolicy& redrive) const {
+  std::optional<std::string> dlq = QueueNameOfArn(redrive.dead_letter_target_arn, options_);
+  std::string why;
+  if (!dlq) {
+    why = absl::StrCat("is not a queue ARN of region '", options_.region, "' and account '",
+                       options_.account, "'");
+  } else if (*dlq == name) {
+    why = "is the queue itself";
+  } else if (absl::StatusOr<QueueRow> q = LookupQueue(db, *dlq); !q.ok()) {
+    if (!absl::IsNotFound(q.status())) return q.status();
+    why = "names a queue that does not exist";
+  }
+  if (why.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("InvalidAttributeValue: RedrivePolicy of queue '",
+                                                 std::string(name), "': deadLetterTargetArn '",
+                                                 redrive.dead_letter_target_arn, "' ", why));
+}
+
+absl::Status Queues::SetQueueAttributes(std::string_view name,
+                                        const QueueAttributeChanges& changes) {
+  // Every named value in range (the defaults are): nothing is written otherwise.
+  BB_RETURN_IF_ERROR(ValidateQueueAttributes(changes.ApplyTo(QueueAttributes())));
+  return store_->Write([&](Db& db) -> absl::Status {
+    BB_ASSIGN_OR_RETURN(QueueRow q, LookupQueue(db, name));
+    if (changes.empty()) return absl::OkStatus();
+    if (changes.redrive_policy && changes.redrive_policy->has_value()) {
+      BB_RETURN_IF_ERROR(CheckRedriveTarget(db, name, **changes.redrive_policy));
+    }
+    const QueueAttributes a = changes.ApplyTo(q.attributes);
+    BB_ASSIGN_OR_RETURN(Stmt * st,
+                        db.Prepare("UPDATE queues SET visibility_timeout=?, retention_period=?,"
+                                   " receive_wait=?, dlq_arn=?, max_receive_count=?,"
+                                   " modified_ms=? WHERE queue_id=?"));
+    st->Bind(1, a.visibility_timeout)
+        .Bind(2, a.message_retention_period)
+        .Bind(3, a.receive_message_wait_time_seconds)
+        .Bind(6, options_.clock->NowMillis())
+        .Bind(7, q.id);
+    if (a.redrive_policy) {
+      st->Bind(4, a.redrive_policy->dead_letter_target_arn)
+          .Bind(5, a.redrive_policy->max_receive_count);
+    } else {
+      st->BindNull(4).BindNull(5);
     }
     return st->Run();
   });
@@ -284,13 +351,15 @@ absl::StatusOr<QueueDescription> Queues::GetQueueAttributes(std::string_view nam
     int64_t cutoff = now - int64_t{q.attributes.message_retention_period} * 1000;
     BB_ASSIGN_OR_RETURN(Stmt * st,
                         db.Prepare("SELECT COALESCE(SUM(visible_at_ms <= ?2), 0),"
-                                   " COALESCE(SUM(visible_at_ms > ?2), 0) FROM queue_messages"
-                                   " WHERE queue_id=?1 AND sent_ms >= ?3"));
+                                   " COALESCE(SUM(visible_at_ms > ?2), 0),"
+                                   " (SELECT modified_ms FROM queues WHERE queue_id=?1)"
+                                   " FROM queue_messages WHERE queue_id=?1 AND sent_ms >= ?3"));
     st->Bind(1, q.id).Bind(2, now).Bind(3, cutoff);
     BB_ASSIGN_OR_RETURN(bool row, st->Step());
     if (row) {
       d.approximate_number_of_messages = st->Int(0);
       d.approximate_number_of_messages_not_visible = st->Int(1);
+      d.last_modified_timestamp = st->Int(2) / 1000;
     }
     st->Reset();
     return absl::OkStatus();
@@ -340,6 +409,7 @@ absl::Status Queues::EnqueueInTxn(Db& db, const std::vector<Delivery>& deliverie
 }
 
 absl::StatusOr<std::string> Queues::SendMessage(std::string_view queue, std::string_view body) {
+  BB_RETURN_IF_ERROR(ValidateMessageBody(body));
   std::vector<std::string> ids;
   std::vector<Delivery> deliveries = {Delivery{std::string(queue), body}};
   BB_RETURN_IF_ERROR(store_->Write([&](Db& db) { return EnqueueInTxn(db, deliveries, &ids); }));
@@ -500,13 +570,35 @@ absl::StatusOr<std::vector<Message>> Queues::ReceiveMessages(std::string_view qu
 }
 
 absl::Status Queues::DeleteMessage(std::string_view queue, std::string_view receipt_handle) {
-  return store_->Write([&](Db& db) -> absl::Status {
+  absl::StatusOr<std::vector<absl::Status>> result =
+      DeleteMessages(queue, {std::string(receipt_handle)});
+  if (!result.ok()) return result.status();
+  return result->front();
+}
+
+absl::StatusOr<std::vector<absl::Status>> Queues::DeleteMessages(
+    std::string_view queue, const std::vector<std::string>& receipt_handles) {
+  std::vector<absl::Status> results;
+  BB_RETURN_IF_ERROR(store_->Write([&](Db& db) -> absl::Status {
+    results.clear();
     BB_ASSIGN_OR_RETURN(QueueRow q, LookupQueue(db, queue));
-    BB_ASSIGN_OR_RETURN(std::optional<int64_t> seq, FindReceipt(db, queue, q.id, receipt_handle));
-    if (!seq) return absl::OkStatus();  // already gone: deleting again succeeds, as in SQS
-    BB_ASSIGN_OR_RETURN(Stmt * del, db.Prepare("DELETE FROM queue_messages WHERE seq=?"));
-    return del->Bind(1, *seq).Run();
-  });
+    for (const std::string& handle : receipt_handles) {
+      absl::StatusOr<std::optional<int64_t>> seq = FindReceipt(db, queue, q.id, handle);
+      if (!seq.ok()) {
+        if (!absl::IsInvalidArgument(seq.status())) return seq.status();  // the store's
+        results.push_back(seq.status());
+        continue;
+      }
+      // Already gone: deleting again succeeds, as in SQS.
+      if (seq->has_value()) {
+        BB_ASSIGN_OR_RETURN(Stmt * del, db.Prepare("DELETE FROM queue_messages WHERE seq=?"));
+        BB_RETURN_IF_ERROR(del->Bind(1, **seq).Run());
+      }
+      results.push_back(absl::OkStatus());
+    }
+    return absl::OkStatus();
+  }));
+  return results;
 }
 
 absl::Status Queues::ChangeMessageVisibility(std::string_view queue,
@@ -514,16 +606,43 @@ absl::Status Queues::ChangeMessageVisibility(std::string_view queue,
                                              int visibility_timeout) {
   if (visibility_timeout < 0 || visibility_timeout > kMaxVisibilityTimeout) {
     return absl::InvalidArgumentError(
-        "InvalidParameterValue: VisibilityTimeout must be between 0 and 43200, got " +
-        std::to_string(visibility_timeout));
+        absl::StrCat("InvalidParameterValue: VisibilityTimeout must be between 0 and 43200, got ",
+                     visibility_timeout));
   }
   return store_->Write([&](Db& db) -> absl::Status {
     BB_ASSIGN_OR_RETURN(QueueRow q, LookupQueue(db, queue));
     BB_ASSIGN_OR_RETURN(std::optional<int64_t> seq, FindReceipt(db, queue, q.id, receipt_handle));
     if (!seq) return InvalidReceipt(queue, "the message of this receipt handle no longer exists");
+    BB_ASSIGN_OR_RETURN(Stmt * get, db.Prepare("SELECT visible_at_ms, receive_count,"
+                                               " first_receive_ms FROM queue_messages"
+                                               " WHERE seq=?"));
+    get->Bind(1, *seq);
+    BB_ASSIGN_OR_RETURN(bool row, get->Step());
+    if (!row) return InvalidReceipt(queue, "the message of this receipt handle no longer exists");
+    const int64_t visible_at_ms = get->Int(0), receive_count = get->Int(1);
+    const int64_t first_receive_ms = get->IsNull(2) ? 0 : get->Int(2);
+    get->Reset();
+    const int64_t now = options_.clock->NowMillis();
+    if (visible_at_ms <= now) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("MessageNotInflight: the message of this receipt handle is visible "
+                       "already (queue '",
+                       std::string(queue), "')"));
+    }
+    const int64_t visible_at = now + int64_t{visibility_timeout} * 1000;
+    // SQS: a message stays hidden at most 12 hours after its latest receive. Receives record
+    // only the first receive time, so the rule is checked for messages received once.
+    if (receive_count == 1 &&
+        visible_at > first_receive_ms + int64_t{kMaxVisibilityTimeout} * 1000) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "InvalidParameterValue: VisibilityTimeout ", visibility_timeout,
+          " would end more than 12 hours (43200 seconds) after the message was received; at most ",
+          std::max<int64_t>(
+              0, (first_receive_ms + int64_t{kMaxVisibilityTimeout} * 1000 - now) / 1000),
+          " seconds are left (queue '", std::string(queue), "')"));
+    }
     BB_ASSIGN_OR_RETURN(Stmt * st,
                         db.Prepare("UPDATE queue_messages SET visible_at_ms=? WHERE seq=?"));
-    int64_t visible_at = options_.clock->NowMillis() + int64_t{visibility_timeout} * 1000;
     BB_RETURN_IF_ERROR(st->Bind(1, visible_at).Bind(2, *seq).Run());
     if (visibility_timeout == 0) {
       db.OnCommit([this, name = std::string(queue)] { Notify({name}); });

@@ -9,16 +9,22 @@
 // than MessageRetentionPeriod are never received again and are deleted by DropExpired (which the
 // daemon runs periodically). Long polling waits on a notification sent after a commit that adds
 // messages to the queue, bounded by the wait time. Not supported (yet): FIFO queues, DelaySeconds,
-// message attributes, SetQueueAttributes.
+// message attributes.
 //
 // Sending: SendMessage is its own write; EnqueueInTxn adds messages inside a write job the caller
 // already runs, so the bus commits events and their queue deliveries in one transaction.
 //
-// Errors name the queue and limit, with the SQS error code first:
-//   NotFound         "AWS.SimpleQueueService.NonExistentQueue: queue 'x' does not exist"
-//   InvalidArgument  "InvalidParameterValue: VisibilityTimeout must be between 0 and 43200 …",
-//                    "ReceiptHandleIsInvalid: …"
-//   AlreadyExists    "QueueAlreadyExists: …" (CreateQueue with other attributes)
+// Errors start with the SQS error code that proto/busbar/v1/queues.proto documents, then ": "
+// and a reason naming the queue, attribute or limit:
+//   NotFound           "QueueDoesNotExist: The specified queue x does not exist."
+//   InvalidArgument    "InvalidParameterValue: …" (a request value, e.g. VisibilityTimeout of
+//                      ReceiveMessages out of range, a malformed queue name),
+//                      "InvalidAttributeValue: …" (a queue attribute out of range, a
+//                      RedrivePolicy naming a missing queue), "InvalidMessageContents: …"
+//                      (SendMessage's body), "ReceiptHandleIsInvalid: …"
+//   AlreadyExists      "QueueNameExists: …" (CreateQueue with other attributes)
+//   FailedPrecondition "MessageNotInflight: …" (ChangeMessageVisibility of a visible message)
+//   ResourceExhausted  "OverLimit: …" (CreateQueue past QueuesOptions::max_queues)
 //   Unavailable/Internal from the store.
 //
 // Threads: Queues is thread-safe. It keeps a pointer to the Store and Clock given at Open, which
@@ -67,16 +73,40 @@ struct QueueAttributes {
   bool operator==(const QueueAttributes&) const = default;
 };
 
-// Checks every range above. Errors: InvalidArgument naming the attribute and its range.
+// The attributes a request names: CreateQueue's given attributes, SetQueueAttributes' changes.
+// An unset field is not named. `redrive_policy` set to an empty optional names "no redrive".
+struct QueueAttributeChanges {
+  std::optional<int> visibility_timeout;
+  std::optional<int> message_retention_period;
+  std::optional<int> receive_message_wait_time_seconds;
+  std::optional<std::optional<RedrivePolicy>> redrive_policy;
+
+  bool empty() const;
+  // `base` with the named attributes replaced.
+  QueueAttributes ApplyTo(QueueAttributes base) const;
+  // Whether every named attribute has its value in `attributes`.
+  bool MatchedBy(const QueueAttributes& attributes) const;
+};
+
+// Checks every range above. Errors: InvalidArgument "InvalidAttributeValue: …" naming the
+// attribute and its range.
 absl::Status ValidateQueueAttributes(const QueueAttributes& attributes);
-// 1–80 characters of [A-Za-z0-9_-]. Errors: InvalidArgument.
+// 1–80 characters of [A-Za-z0-9_-]. Errors: InvalidArgument "InvalidParameterValue: …".
 absl::Status ValidateQueueName(std::string_view name);
+// A SendMessage body: 1 to 262144 bytes of UTF-8 whose characters SQS accepts (#x9 | #xA | #xD |
+// #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF). Errors: InvalidArgument
+// "InvalidMessageContents: …" naming the size or the first refused character and its offset.
+absl::Status ValidateMessageBody(std::string_view body);
+// MD5OfBody / MD5OfMessageBody as SQS reports it: the MD5 of the body's bytes, 32 lower-case hex
+// digits.
+std::string Md5OfBody(std::string_view body);
 
 struct QueueDescription {
   std::string name;
   std::string arn;  // QueueArn
   QueueAttributes attributes;
-  int64_t created_timestamp = 0;  // CreatedTimestamp, seconds since the epoch
+  int64_t created_timestamp = 0;        // CreatedTimestamp, seconds since the epoch
+  int64_t last_modified_timestamp = 0;  // LastModifiedTimestamp (creation or last change), same
   int64_t approximate_number_of_messages = 0;
   int64_t approximate_number_of_messages_not_visible = 0;
 };
@@ -111,6 +141,9 @@ struct QueuesOptions {
   std::string region = "us-east-1";
   std::string account = "000000000000";
   Clock* clock = nullptr;  // default SystemClock()
+  // Most queues CreateQueue makes; 0 is no limit. Queues that exist beyond it (the limit was
+  // lowered) stay.
+  size_t max_queues = 0;
 };
 
 class Queues {
@@ -120,9 +153,20 @@ class Queues {
   ~Queues();
 
   // Creates `name`; creating an existing queue with the same attributes succeeds (SQS).
-  // Errors: InvalidArgument (name, attribute range, RedrivePolicy whose dead-letter queue is not
-  // an existing queue of this account/region, or is the queue itself), AlreadyExists.
+  // Errors: InvalidArgument (name; attribute range or RedrivePolicy whose dead-letter queue is
+  // not an existing queue of this account/region, or is the queue itself: InvalidAttributeValue),
+  // AlreadyExists "QueueNameExists", ResourceExhausted "OverLimit".
   absl::Status CreateQueue(std::string_view name, const QueueAttributes& attributes = {});
+  // SQS's CreateQueue: creates `name` with the `given` attributes (the others take their
+  // defaults); if the queue exists, succeeds when each given attribute equals the queue's, else
+  // AlreadyExists. Errors as above.
+  absl::Status CreateQueue(std::string_view name, const QueueAttributeChanges& given);
+  // Changes the named attributes of the queue, all or none, in one write; the others keep their
+  // values and LastModifiedTimestamp becomes now (unless `changes` is empty, which only checks
+  // that the queue exists). A new VisibilityTimeout applies to later receives.
+  // Errors: NotFound; InvalidArgument "InvalidAttributeValue" (range; RedrivePolicy whose
+  // dead-letter queue does not exist, is not of this account/region, or is the queue itself).
+  absl::Status SetQueueAttributes(std::string_view name, const QueueAttributeChanges& changes);
   // Deletes the queue and its messages. Errors: NotFound.
   absl::Status DeleteQueue(std::string_view name);
   // Names starting with `prefix`, sorted.
@@ -142,6 +186,7 @@ class Queues {
                             std::vector<std::string>* message_ids = nullptr,
                             std::vector<size_t>* skipped = nullptr);
   // Sends one message and waits for it to commit. Returns its MessageId.
+  // Errors: InvalidArgument "InvalidMessageContents" (ValidateMessageBody), NotFound.
   absl::StatusOr<std::string> SendMessage(std::string_view queue, std::string_view body);
 
   // Receives up to max_number_of_messages visible messages, waiting up to the wait time for one
@@ -155,8 +200,17 @@ class Queues {
   // is already gone succeeds (SQS). Errors: NotFound (queue), InvalidArgument
   // "ReceiptHandleIsInvalid" (malformed, other queue's, or superseded by a later receive).
   absl::Status DeleteMessage(std::string_view queue, std::string_view receipt_handle);
+  // DeleteMessage for each handle, in one write job: returns one status per handle, in order
+  // (OK, or InvalidArgument "ReceiptHandleIsInvalid" for that handle alone). The same handle
+  // twice deletes once and succeeds twice. Errors of the whole call: NotFound (queue), the
+  // store's (nothing is deleted then).
+  absl::StatusOr<std::vector<absl::Status>> DeleteMessages(
+      std::string_view queue, const std::vector<std::string>& receipt_handles);
   // Makes the message visible again after `visibility_timeout` seconds (0–43200) from now.
-  // Errors: NotFound (queue), InvalidArgument (range, ReceiptHandleIsInvalid, message gone).
+  // Errors: NotFound (queue); InvalidArgument "InvalidParameterValue" (range, or for a message
+  // received once, a timeout ending more than 12 hours after that receive), InvalidArgument
+  // "ReceiptHandleIsInvalid" (as DeleteMessage, or the message is gone); FailedPrecondition
+  // "MessageNotInflight" (the message is visible).
   absl::Status ChangeMessageVisibility(std::string_view queue, std::string_view receipt_handle,
                                        int visibility_timeout);
   // Deletes every message of the queue. Errors: NotFound.
@@ -172,6 +226,14 @@ class Queues {
   struct ReceiveResult;
   Queues(Store* store, QueuesOptions options);
 
+  // CreateQueue: with `given`, an existing queue matches when each given attribute equals its
+  // own; without, when all its attributes equal `attributes`.
+  absl::Status Create(std::string_view name, const QueueAttributes& attributes,
+                      const QueueAttributeChanges* given);
+  // InvalidArgument "InvalidAttributeValue" unless `redrive` names another existing queue of
+  // this account and region. REQUIRES: inside a write job.
+  absl::Status CheckRedriveTarget(Db& db, std::string_view name,
+                                  const RedrivePolicy& redrive) const;
   absl::Status ReceiveOnce(Db& db, std::string_view queue, const ReceiveOptions& options,
                            ReceiveResult& result);
   uint64_t Generation(const std::string& queue);

@@ -7,6 +7,7 @@
 #include "bus/server/api_common.h"
 
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "absl/strings/escaping.h"
@@ -140,20 +141,23 @@ absl::StatusOr<Page> ReadPage(int32_t limit, std::string_view next_token, std::s
   }
   page.limit = limit == 0 ? kMaxLimit : static_cast<size_t>(limit);
   if (next_token.empty()) return page;
-  auto invalid = [] {
-    return Validation("NextToken is not one this call handed out for these parameters");
-  };
-  if (next_token.size() > kMaxToken || !next_token.starts_with(kTokenPrefix)) return invalid();
+  std::optional<std::string> last = DecodeNextToken(next_token, query);
+  if (!last) return Validation("NextToken is not one this call handed out for these parameters");
+  page.after = std::move(*last);
+  return page;
+}
+
+std::optional<std::string> DecodeNextToken(std::string_view next_token, std::string_view query) {
+  if (next_token.size() > kMaxToken || !next_token.starts_with(kTokenPrefix)) return std::nullopt;
   std::string_view body = next_token.substr(kTokenPrefix.size());
   size_t dot = body.rfind('.');
-  if (dot == std::string_view::npos) return invalid();
+  if (dot == std::string_view::npos) return std::nullopt;
   std::string last;
   if (!absl::WebSafeBase64Unescape(std::string(body.substr(0, dot)), &last) || last.empty() ||
       body.substr(dot + 1) != Hex(Checksum(query, last))) {
-    return invalid();
+    return std::nullopt;
   }
-  page.after = std::move(last);
-  return page;
+  return last;
 }
 
 std::string NextToken(std::string_view query, std::string_view last) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -67,6 +68,10 @@ absl::StatusOr<Page> ReadPage(int32_t limit, std::string_view next_token, std::s
 
 // The token of the page after the one whose last key is `last`.
 std::string NextToken(std::string_view query, std::string_view last);
+
+// The last key of a token NextToken(query, last) made; nullopt for any other
+// text (made up, cut, or made for another query).
+std::optional<std::string> DecodeNextToken(std::string_view next_token, std::string_view query);
 
 // A time in ms since the epoch as seconds and nanoseconds.
 inline int64_t Seconds(int64_t ms) { return ms / 1000; }

@@ -23,8 +23,9 @@ grpc::Status ToGrpc(const absl::Status& status);
 // EventsService, QueuesService, RulesService and BusesService for `daemon`.
 std::vector<std::unique_ptr<grpc::Service>> MakeServices(Daemon* daemon);
 
-// The rules and buses services, each in its own file (rules_service.cc,
-// buses_service.cc).
+// The queues, rules and buses services, each in its own file
+// (queues_service.cc, rules_service.cc, buses_service.cc).
+std::unique_ptr<grpc::Service> MakeQueuesService(Daemon* daemon);
 std::unique_ptr<grpc::Service> MakeRulesService(Daemon* daemon);
 std::unique_ptr<grpc::Service> MakeBusesService(Daemon* daemon);
 

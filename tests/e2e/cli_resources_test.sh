@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# End-to-end check of `busbar rules …` and `busbar buses …` against a real
-# `busbar serve` on a free loopback port (--listen 127.0.0.1:0; the port is read
-# from the daemon's log): create, change and delete buses, rules and targets,
-# events routed by them, error messages and exit codes, a reload refused for a
-# conflict with the API's resources, and persistence across a restart.
+# End-to-end check of `busbar rules …`, `busbar buses …` and `busbar queues …`
+# against a real `busbar serve` on a free loopback port (--listen 127.0.0.1:0;
+# the port is read from the daemon's log): create, change and delete buses,
+# rules and targets, events routed by them, queues created and configured,
+# messages sent, received and batch-deleted, error messages and exit codes, a
+# reload refused for a conflict with the API's resources, and persistence
+# across a restart.
 # Usage: cli_resources_test.sh BUSBAR
 set -euo pipefail
 
@@ -27,6 +29,16 @@ run() {
   "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
   out=$(cat "$tmp/out")
   err=$(cat "$tmp/err")
+}
+
+# json_check NAME PYTHON_EXPR: the last run exited 0 and printed one JSON value
+# `v` for which PYTHON_EXPR is true.
+json_check() {
+  if [ "$rc" -eq 0 ] && python3 -c 'import json, sys; v = json.loads(sys.argv[1]); sys.exit(0 if ('"$2"') else 1)' "$out"; then
+    pass "$1"
+  else
+    fail "$1: exit $rc; stdout: $out; stderr: $err"
+  fi
 }
 
 # check NAME WANT_RC [PATTERN_IN_STDOUT [PATTERN_IN_STDERR]]: the last run's
@@ -68,6 +80,7 @@ start() {
     echo "daemon did not start:"; cat "$tmp/log"; exit 1
   fi
   export BUSBAR_ENDPOINT=127.0.0.1:$port
+  endpoint=127.0.0.1:$port
 }
 
 stop() {
@@ -176,6 +189,104 @@ check "buses delete" 0
 run "$busbar" buses describe payments
 check "buses describe deleted bus" 1 "" "ResourceNotFoundException: Event bus payments does not exist."
 
+# --- queues: create, attributes, set-attributes, send, receive --delete
+run "$busbar" queues create jobs --attribute VisibilityTimeout=60
+check "queues create prints the URL" 0 "http://$endpoint/000000000000/jobs"
+run "$busbar" queues create jobs --attribute VisibilityTimeout=60
+check "queues create again with the same attributes" 0 "http://$endpoint/000000000000/jobs"
+run "$busbar" queues create jobs --attribute VisibilityTimeout=61
+check "queues create with other attributes: QueueNameExists" 1 "" \
+  "QueueNameExists: queue 'jobs' already exists with different attributes"
+run "$busbar" queues create other-jobs --attribute DelaySeconds=5
+check "queues create unknown attribute: InvalidAttributeName" 1 "" \
+  "InvalidAttributeName: unknown attribute 'DelaySeconds'"
+run "$busbar" queues create other-jobs --attribute VisibilityTimeout
+check "queues create --attribute without '=': usage error" 2 "" "--attribute takes NAME=VALUE"
+run "$busbar" queues create
+check "queues create without NAME: usage error" 2 "" "create takes one queue NAME"
+run "$busbar" queues create jobs-dlq
+check "queues create the dead-letter queue" 0 "/jobs-dlq"
+run "$busbar" queues attributes jobs
+json_check "queues attributes prints every attribute as a JSON object" \
+  'sorted(v) == ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "CreatedTimestamp", "LastModifiedTimestamp", "MessageRetentionPeriod", "QueueArn", "ReceiveMessageWaitTimeSeconds", "VisibilityTimeout"] and v["VisibilityTimeout"] == "60" and v["QueueArn"] == "arn:aws:sqs:us-east-1:000000000000:jobs" and v["ApproximateNumberOfMessages"] == "0"'
+run "$busbar" queues set-attributes jobs --attribute VisibilityTimeout=5 \
+  --attribute 'RedrivePolicy={"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:jobs-dlq","maxReceiveCount":3}'
+check "queues set-attributes" 0
+run "$busbar" queues attributes jobs
+json_check "queues attributes shows the changes, the rest kept" \
+  'v["VisibilityTimeout"] == "5" and v["MessageRetentionPeriod"] == "345600" and json.loads(v["RedrivePolicy"]) == {"deadLetterTargetArn": "arn:aws:sqs:us-east-1:000000000000:jobs-dlq", "maxReceiveCount": 3}'
+run "$busbar" queues set-attributes jobs --attribute VisibilityTimeout=7 \
+  --attribute ReceiveMessageWaitTimeSeconds=21
+check "queues set-attributes out of range: InvalidAttributeValue" 1 "" \
+  "InvalidAttributeValue: ReceiveMessageWaitTimeSeconds must be between 0 and 20, got 21"
+run "$busbar" queues set-attributes jobs --attribute QueueArn=x
+check "queues set-attributes read-only: InvalidAttributeName" 1 "" \
+  "InvalidAttributeName: attribute QueueArn is read-only"
+run "$busbar" queues attributes jobs
+json_check "a refused set-attributes changed nothing" 'v["VisibilityTimeout"] == "5"'
+run "$busbar" queues set-attributes jobs
+check "queues set-attributes without --attribute: usage error" 2 "" \
+  "set-attributes takes one queue NAME and --attribute NAME=VALUE..."
+run "$busbar" queues attributes ghost
+check "queues attributes of a missing queue" 1 "" \
+  "QueueDoesNotExist: The specified queue ghost does not exist."
+
+run "$busbar" queues send jobs 'first job'
+if [ "$rc" -eq 0 ] && [[ "$out" =~ ^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$ ]]; then
+  pass "queues send prints the message id"
+else
+  fail "queues send: exit $rc; stdout: $out; stderr: $err"
+fi
+first_id=$out
+printf '{"from": "file"}' >"$tmp/body.json"
+run "$busbar" queues send jobs "@$tmp/body.json"
+check "queues send @FILE" 0
+for i in $(seq 3 12); do "$busbar" queues send jobs "job $i" >/dev/null; done
+run "$busbar" queues send jobs ''
+check "queues send empty body: InvalidMessageContents" 1 "" \
+  "InvalidMessageContents: message body must be 1 to 262144 bytes, got 0"
+run "$busbar" queues send jobs "$(printf 'bell\a')"
+check "queues send a refused character: InvalidMessageContents" 1 "" \
+  "InvalidMessageContents: message body has character U+0007 at byte 4"
+run "$busbar" queues send ghost x
+check "queues send to a missing queue" 1 "" "QueueDoesNotExist: The specified queue ghost does not exist."
+run "$busbar" queues send jobs
+check "queues send without BODY: usage error" 2 "" "send takes NAME BODY"
+run "$busbar" queues attributes jobs
+json_check "twelve messages sent" 'v["ApproximateNumberOfMessages"] == "12"'
+
+run "$busbar" queues receive jobs --max 10 --delete
+if [ "$rc" -eq 0 ] && [ "$(grep -c '' "$tmp/out")" -eq 10 ] &&
+  python3 -c 'import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert lines[0]["MessageId"] == sys.argv[2] and lines[0]["Body"] == "first job", lines[0]
+assert lines[1]["Body"] == "{\"from\": \"file\"}", lines[1]
+assert all(l["Attributes"]["ApproximateReceiveCount"] == "1" and "SentTimestamp" in l["Attributes"] for l in lines)' "$tmp/out" "$first_id"; then
+  pass "queues receive --max 10 --delete prints ten messages in send order"
+else
+  fail "queues receive --delete: exit $rc; stdout: $out; stderr: $err"
+fi
+run "$busbar" queues attributes jobs
+json_check "receive --delete deleted the ten it printed" \
+  'v["ApproximateNumberOfMessages"] == "2" and v["ApproximateNumberOfMessagesNotVisible"] == "0"'
+run "$busbar" queues receive jobs --delete
+check "queues receive --delete the rest" 0 '"Body":"job 11"'
+run "$busbar" queues attributes jobs
+json_check "the queue is empty" \
+  'v["ApproximateNumberOfMessages"] == "0" and v["ApproximateNumberOfMessagesNotVisible"] == "0"'
+run "$busbar" queues receive jobs --delete
+if [ "$rc" -eq 0 ] && [ -z "$out" ]; then
+  pass "queues receive --delete on an empty queue prints nothing"
+else
+  fail "queues receive --delete on an empty queue: exit $rc; stdout: $out; stderr: $err"
+fi
+run "$busbar" queues list jobs
+if [ "$rc" -eq 0 ] && [ "$(tr '\n' ' ' <"$tmp/out")" = "http://$endpoint/000000000000/jobs http://$endpoint/000000000000/jobs-dlq " ]; then
+  pass "queues list PREFIX"
+else
+  fail "queues list PREFIX: exit $rc; stdout: $out; stderr: $err"
+fi
+
 # --- a reload that collides with the API is refused; the API's rules stay
 cp "$tmp/rules.yaml" "$tmp/rules.good"
 printf '  - Name: from-file\n    EventPattern: {"source": ["x"]}\n' >>"$tmp/rules.yaml"
@@ -195,10 +306,15 @@ run "$busbar" rules describe from-file
 check "an API rule survives a restart" 0 '"State":"DISABLED"'
 run "$busbar" rules list
 check "rules list after restart: file and API rules" 0 '"Name":"from-file"'
+run "$busbar" queues attributes jobs
+json_check "an API queue keeps its attributes across a restart" \
+  'v["VisibilityTimeout"] == "5" and "jobs-dlq" in v["RedrivePolicy"]'
 
 # --- help
 run "$busbar" help rules
 check "help rules shows the targets commands" 0 "busbar rules targets put --rule R"
+run "$busbar" help queues
+check "help queues shows the new commands" 0 "busbar queues set-attributes NAME --attribute NAME=VALUE..."
 run "$busbar" help
 check "help lists the commands" 0 "create, delete, describe or list event buses"
 

@@ -1,8 +1,9 @@
-// Unit tests of the pure parts of queues: MD5 of bodies, message ids, receipt tokens, and the
-// validation of queue names and attributes.
+// Unit tests of the pure parts of queues: MD5 of bodies, message ids, receipt tokens, the
+// validation of queue names, attributes and message bodies, and attribute changes.
 #include <regex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "targets/ids.h"
@@ -80,7 +81,7 @@ TEST(QueueValuesValidation, RejectsOutOfRangeNamingAttributeAndRange) {
        }) {
     absl::Status s = ValidateQueueAttributes(c.attributes);
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
-    EXPECT_NE(std::string(s.message()).find(c.expected), std::string::npos) << s;
+    EXPECT_EQ(std::string(s.message()), "InvalidAttributeValue: " + c.expected) << s;
   }
 }
 
@@ -92,6 +93,92 @@ TEST(QueueValuesValidation, QueueNames) {
   EXPECT_FALSE(ValidateQueueName("has space").ok());
   EXPECT_FALSE(ValidateQueueName("orders.fifo").ok());
   EXPECT_EQ(ValidateQueueName("a/b").code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(QueueValuesValidation, QueueNameErrorIsInvalidParameterValue) {
+  absl::Status s = ValidateQueueName("orders.fifo");
+  EXPECT_EQ(std::string(s.message()).rfind("InvalidParameterValue: queue name 'orders.fifo'", 0),
+            0u)
+      << s;
+}
+
+TEST(QueueValuesBody, AcceptsSqsCharactersAndLimits) {
+  for (std::string body : {
+           std::string("plain"),
+           std::string("\t\n\r"),
+           std::string(" ~"),
+           std::string("caf\xC3\xA9"),       // U+00E9
+           std::string("\xED\x9F\xBF"),      // U+D7FF
+           std::string("\xEE\x80\x80"),      // U+E000
+           std::string("\xEF\xBF\xBD"),      // U+FFFD
+           std::string("\xF0\x90\x80\x80"),  // U+10000
+           std::string("\xF0\x9F\x98\x80"),  // U+1F600
+           std::string("\xF4\x8F\xBF\xBF"),  // U+10FFFF
+           std::string(kMaxMessageBodyBytes, 'x'),
+       }) {
+    EXPECT_TRUE(ValidateMessageBody(body).ok()) << ValidateMessageBody(body);
+  }
+}
+
+TEST(QueueValuesBody, RefusesSizeAndCharactersSqsRefuses) {
+  struct Case {
+    std::string body;
+    std::string expected;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"", "message body must be 1 to 262144 bytes, got 0"},
+           {std::string(kMaxMessageBodyBytes + 1, 'x'),
+            "message body must be 1 to 262144 bytes, got 262145"},
+           {std::string("a\0b", 3), "message body has character U+0000 at byte 1"},
+           {"ok\x01", "message body has character U+0001 at byte 2"},
+           {"\x1F", "message body has character U+001F at byte 0"},
+           {"\x0B", "message body has character U+000B at byte 0"},
+           {"ab\xEF\xBF\xBE", "message body has character U+FFFE at byte 2"},
+           {"\xEF\xBF\xBF", "message body has character U+FFFF at byte 0"},
+           {"\xFF", "message body is not valid UTF-8 at byte 0"},
+           {"x\xC3", "message body is not valid UTF-8 at byte 1"},             // truncated
+           {"\xC0\xAF", "message body is not valid UTF-8 at byte 0"},          // overlong
+           {"\xED\xA0\x80", "message body is not valid UTF-8 at byte 0"},      // surrogate
+           {"\xF4\x90\x80\x80", "message body is not valid UTF-8 at byte 0"},  // > U+10FFFF
+           {"\xE2\x28\xA1", "message body is not valid UTF-8 at byte 0"},
+       }) {
+    absl::Status s = ValidateMessageBody(c.body);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(std::string(s.message()).rfind("InvalidMessageContents: " + c.expected, 0), 0u) << s;
+  }
+}
+
+TEST(QueueValuesBody, Md5OfBodyIsSqsMd5) {
+  EXPECT_EQ(Md5OfBody("hello"), "5d41402abc4b2a76b9719d911017c592");
+  EXPECT_EQ(Md5OfBody("caf\xC3\xA9"), Md5Hex("caf\xC3\xA9"));
+}
+
+TEST(QueueValuesChanges, ApplyAndMatchOnlyTheNamedAttributes) {
+  QueueAttributeChanges none;
+  EXPECT_TRUE(none.empty());
+  QueueAttributes base;
+  base.visibility_timeout = 45;
+  base.redrive_policy = RedrivePolicy{"arn:aws:sqs:us-east-1:000000000000:dlq", 3};
+  EXPECT_EQ(none.ApplyTo(base), base);
+  EXPECT_TRUE(none.MatchedBy(base));
+
+  QueueAttributeChanges some;
+  some.message_retention_period = 60;
+  some.redrive_policy = std::optional<RedrivePolicy>();  // no redrive
+  EXPECT_FALSE(some.empty());
+  QueueAttributes applied = some.ApplyTo(base);
+  EXPECT_EQ(applied.visibility_timeout, 45);
+  EXPECT_EQ(applied.message_retention_period, 60);
+  EXPECT_EQ(applied.receive_message_wait_time_seconds, 0);
+  EXPECT_FALSE(applied.redrive_policy.has_value());
+  EXPECT_FALSE(some.MatchedBy(base));
+  EXPECT_TRUE(some.MatchedBy(applied));
+
+  QueueAttributeChanges vis;
+  vis.visibility_timeout = 45;
+  EXPECT_TRUE(vis.MatchedBy(base));
+  vis.visibility_timeout = 46;
+  EXPECT_FALSE(vis.MatchedBy(base));
 }
 
 }  // namespace

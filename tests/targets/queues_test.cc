@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -38,6 +39,7 @@ class QueuesTest : public ::testing::Test {
     options.region = "eu-west-1";
     options.account = "123456789012";
     options.clock = &clock_;
+    options.max_queues = max_queues_;
     auto queues = Queues::Open(store_.get(), options);
     ASSERT_TRUE(queues.ok()) << queues.status();
     queues_ = std::move(*queues);
@@ -67,8 +69,12 @@ class QueuesTest : public ::testing::Test {
     return id.ok() ? *id : "";
   }
 
+  // Write jobs the store ran so far.
+  uint64_t Jobs() const { return store_->stats().jobs; }
+
   TempDir dir_;
   FakeClock clock_;
+  size_t max_queues_ = 0;
   std::unique_ptr<Store> store_;
   std::unique_ptr<Queues> queues_;
 };
@@ -84,8 +90,7 @@ TEST_F(QueuesTest, CreateListAndDeleteQueues) {
   EXPECT_EQ(*queues_->ListQueues(), (std::vector<std::string>{"billing", "orders-dlq"}));
   absl::Status again = queues_->DeleteQueue("orders");
   EXPECT_EQ(again.code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(again.message(),
-            "AWS.SimpleQueueService.NonExistentQueue: queue 'orders' does not exist");
+  EXPECT_EQ(again.message(), "QueueDoesNotExist: The specified queue orders does not exist.");
 }
 
 TEST_F(QueuesTest, CreateQueueIsIdempotentOnlyWithSameAttributes) {
@@ -95,7 +100,7 @@ TEST_F(QueuesTest, CreateQueueIsIdempotentOnlyWithSameAttributes) {
   EXPECT_TRUE(queues_->CreateQueue("q", a).ok());
   absl::Status other = queues_->CreateQueue("q");
   EXPECT_EQ(other.code(), absl::StatusCode::kAlreadyExists);
-  EXPECT_TRUE(Contains(other, "QueueAlreadyExists: queue 'q'")) << other;
+  EXPECT_TRUE(Contains(other, "QueueNameExists: queue 'q'")) << other;
 }
 
 TEST_F(QueuesTest, CreateQueueRejectsBadNamesAttributesAndRedrive) {
@@ -104,13 +109,16 @@ TEST_F(QueuesTest, CreateQueueRejectsBadNamesAttributesAndRedrive) {
   vis.visibility_timeout = -1;
   absl::Status s = queues_->CreateQueue("q", vis);
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(Contains(s, "VisibilityTimeout must be between 0 and 43200")) << s;
+  EXPECT_TRUE(Contains(s, "InvalidAttributeValue: VisibilityTimeout must be between 0 and 43200"))
+      << s;
 
   QueueAttributes redrive;
   redrive.redrive_policy = RedrivePolicy{"arn:aws:sqs:eu-west-1:123456789012:missing", 3};
   s = queues_->CreateQueue("q", redrive);
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(Contains(s, "names a queue that does not exist")) << s;
+  EXPECT_EQ(s.message(),
+            "InvalidAttributeValue: RedrivePolicy of queue 'q': deadLetterTargetArn "
+            "'arn:aws:sqs:eu-west-1:123456789012:missing' names a queue that does not exist");
   redrive.redrive_policy->dead_letter_target_arn = "arn:aws:sqs:us-east-1:123456789012:dlq";
   ASSERT_TRUE(queues_->CreateQueue("dlq").ok());
   s = queues_->CreateQueue("q", redrive);
@@ -351,14 +359,18 @@ TEST_F(QueuesTest, DeletingAQueueDeletesItsMessages) {
   EXPECT_EQ(Describe("q").approximate_number_of_messages, 0);
 }
 
-TEST_F(QueuesTest, EveryOperationOnAMissingQueueIsNonExistentQueue) {
-  const std::string expected =
-      "AWS.SimpleQueueService.NonExistentQueue: queue 'ghost' does not exist";
+TEST_F(QueuesTest, EveryOperationOnAMissingQueueIsQueueDoesNotExist) {
+  const std::string expected = "QueueDoesNotExist: The specified queue ghost does not exist.";
+  QueueAttributeChanges vis;
+  vis.visibility_timeout = 5;
   std::vector<absl::Status> results = {
       queues_->SendMessage("ghost", "m").status(),
       queues_->ReceiveMessages("ghost").status(),
       queues_->DeleteMessage("ghost", "1-abc"),
+      queues_->DeleteMessages("ghost", {"1-abc", "2-def"}).status(),
       queues_->ChangeMessageVisibility("ghost", "1-abc", 5),
+      queues_->SetQueueAttributes("ghost", {}),
+      queues_->SetQueueAttributes("ghost", vis),
       queues_->PurgeQueue("ghost"),
       queues_->GetQueueAttributes("ghost").status(),
       queues_->DeleteQueue("ghost"),
@@ -373,8 +385,308 @@ TEST_F(QueuesTest, MessageBodySizeLimits) {
   ASSERT_TRUE(queues_->CreateQueue("q").ok());
   EXPECT_EQ(queues_->SendMessage("q", "").status().code(), absl::StatusCode::kInvalidArgument);
   absl::Status big = queues_->SendMessage("q", std::string(kMaxMessageBodyBytes + 1, 'x')).status();
-  EXPECT_TRUE(Contains(big, "must be 1 to 262144 bytes, got 262145")) << big;
+  EXPECT_EQ(big.message(),
+            "InvalidMessageContents: message body must be 1 to 262144 bytes, got 262145");
   EXPECT_TRUE(queues_->SendMessage("q", std::string(kMaxMessageBodyBytes, 'x')).ok());
+}
+
+TEST_F(QueuesTest, SendMessageRefusesCharactersSqsRefuses) {
+  ASSERT_TRUE(queues_->CreateQueue("q").ok());
+  absl::Status control = queues_->SendMessage("q", "bell\x07").status();
+  EXPECT_EQ(control.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(Contains(control,
+                       "InvalidMessageContents: message body has character U+0007 at "
+                       "byte 4"))
+      << control;
+  absl::Status utf8 = queues_->SendMessage("q", "\xC3").status();
+  EXPECT_TRUE(Contains(utf8, "InvalidMessageContents: message body is not valid UTF-8")) << utf8;
+  EXPECT_EQ(queues_->SendMessage("q", "").status().message(),
+            "InvalidMessageContents: message body must be 1 to 262144 bytes, got 0");
+  EXPECT_EQ(Describe("q").approximate_number_of_messages, 0);
+  std::string id = Send("q", "tab\there \xF0\x9F\x98\x80");
+  std::vector<Message> got = Receive("q");
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].message_id, id);
+  EXPECT_EQ(got[0].md5_of_body, Md5OfBody("tab\there \xF0\x9F\x98\x80"));
+}
+
+TEST_F(QueuesTest, CreateQueueWithGivenAttributesComparesOnlyThose) {
+  QueueAttributeChanges vis;
+  vis.visibility_timeout = 60;
+  ASSERT_TRUE(queues_->CreateQueue("q", vis).ok());
+  QueueDescription d = Describe("q");
+  EXPECT_EQ(d.attributes.visibility_timeout, 60);
+  EXPECT_EQ(d.attributes.message_retention_period, 345600);              // the default
+  EXPECT_TRUE(queues_->CreateQueue("q", QueueAttributeChanges()).ok());  // none given
+  EXPECT_TRUE(queues_->CreateQueue("q", vis).ok());
+  QueueAttributeChanges retention;
+  retention.message_retention_period = 345600;
+  EXPECT_TRUE(queues_->CreateQueue("q", retention).ok());
+  QueueAttributeChanges no_redrive;
+  no_redrive.redrive_policy = std::optional<RedrivePolicy>();
+  EXPECT_TRUE(queues_->CreateQueue("q", no_redrive).ok());
+  vis.visibility_timeout = 61;
+  absl::Status other = queues_->CreateQueue("q", vis);
+  EXPECT_EQ(other.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(other.message(), "QueueNameExists: queue 'q' already exists with different attributes");
+  vis.visibility_timeout = 43201;
+  EXPECT_TRUE(Contains(queues_->CreateQueue("new", vis),
+                       "InvalidAttributeValue: VisibilityTimeout must be between 0 and 43200"));
+  EXPECT_EQ(queues_->CreateQueue("bad name", QueueAttributeChanges()).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(*queues_->ListQueues(), std::vector<std::string>{"q"});
+}
+
+TEST_F(QueuesTest, CreateQueuePastTheLimitIsOverLimit) {
+  Close();
+  max_queues_ = 2;
+  Open();
+  ASSERT_TRUE(queues_->CreateQueue("a").ok());
+  ASSERT_TRUE(queues_->CreateQueue("b").ok());
+  absl::Status s = queues_->CreateQueue("c");
+  EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(s.message(),
+            "OverLimit: cannot create queue 'c': the daemon holds 2 queues, its limit is 2");
+  EXPECT_TRUE(queues_->CreateQueue("a").ok());  // an existing queue is not a new one
+  ASSERT_TRUE(queues_->DeleteQueue("a").ok());
+  EXPECT_TRUE(queues_->CreateQueue("c").ok());
+}
+
+TEST_F(QueuesTest, SetQueueAttributesChangesOnlyTheNamedOnes) {
+  QueueAttributes a;
+  a.visibility_timeout = 45;
+  a.message_retention_period = 3600;
+  ASSERT_TRUE(queues_->CreateQueue("q", a).ok());
+  const QueueDescription before = Describe("q");
+  EXPECT_EQ(before.last_modified_timestamp, before.created_timestamp);
+  clock_.AdvanceSeconds(10);
+  QueueAttributeChanges changes;
+  changes.visibility_timeout = 90;
+  changes.receive_message_wait_time_seconds = 0;
+  const uint64_t jobs = Jobs();
+  ASSERT_TRUE(queues_->SetQueueAttributes("q", changes).ok());
+  EXPECT_EQ(Jobs(), jobs + 1);  // one write
+  QueueDescription after = Describe("q");
+  EXPECT_EQ(after.attributes.visibility_timeout, 90);
+  EXPECT_EQ(after.attributes.message_retention_period, 3600);
+  EXPECT_EQ(after.attributes.receive_message_wait_time_seconds, 0);
+  EXPECT_FALSE(after.attributes.redrive_policy.has_value());
+  EXPECT_EQ(after.created_timestamp, before.created_timestamp);
+  EXPECT_EQ(after.last_modified_timestamp, clock_.NowMillis() / 1000);
+  EXPECT_EQ(after.last_modified_timestamp, before.created_timestamp + 10);
+
+  // The new VisibilityTimeout applies to the next receive.
+  Send("q", "m");
+  ASSERT_EQ(Receive("q").size(), 1u);
+  clock_.AdvanceSeconds(89);
+  EXPECT_TRUE(Receive("q").empty());
+  clock_.AdvanceSeconds(1);
+  EXPECT_EQ(Receive("q").size(), 1u);
+}
+
+TEST_F(QueuesTest, SetQueueAttributesIsAllOrNone) {
+  ASSERT_TRUE(queues_->CreateQueue("q").ok());
+  clock_.AdvanceSeconds(5);
+  struct Case {
+    QueueAttributeChanges changes;
+    std::string expected;
+  };
+  std::vector<Case> cases(6);
+  cases[0].changes.visibility_timeout = 43201;
+  cases[0].expected =
+      "InvalidAttributeValue: VisibilityTimeout must be between 0 and 43200, got 43201";
+  cases[1].changes.visibility_timeout = 10;
+  cases[1].changes.receive_message_wait_time_seconds = 21;
+  cases[1].expected =
+      "InvalidAttributeValue: ReceiveMessageWaitTimeSeconds must be between 0 and 20, got 21";
+  cases[2].changes.visibility_timeout = 10;
+  cases[2].changes.message_retention_period = 59;
+  cases[2].expected =
+      "InvalidAttributeValue: MessageRetentionPeriod must be between 60 and 1209600, got 59";
+  cases[3].changes.message_retention_period = 1209601;
+  cases[3].expected =
+      "InvalidAttributeValue: MessageRetentionPeriod must be between 60 and 1209600, got 1209601";
+  cases[4].changes.visibility_timeout = 10;
+  cases[4].changes.redrive_policy = RedrivePolicy{queues_->QueueArn("dlq"), 0};
+  cases[4].expected =
+      "InvalidAttributeValue: RedrivePolicy maxReceiveCount must be between 1 and 1000, got 0";
+  cases[5].changes.visibility_timeout = 10;
+  cases[5].changes.redrive_policy = RedrivePolicy{queues_->QueueArn("dlq"), 1001};
+  cases[5].expected =
+      "InvalidAttributeValue: RedrivePolicy maxReceiveCount must be between 1 and 1000, got 1001";
+  for (const Case& c : cases) {
+    absl::Status s = queues_->SetQueueAttributes("q", c.changes);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(s.message(), c.expected);
+  }
+  // A dead-letter queue that does not exist fails the whole change, too.
+  QueueAttributeChanges missing;
+  missing.visibility_timeout = 10;
+  missing.redrive_policy = RedrivePolicy{queues_->QueueArn("dlq"), 3};
+  absl::Status s = queues_->SetQueueAttributes("q", missing);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(Contains(s, "names a queue that does not exist")) << s;
+  QueueDescription d = Describe("q");
+  EXPECT_EQ(d.attributes, QueueAttributes());
+  EXPECT_EQ(d.last_modified_timestamp, d.created_timestamp);
+}
+
+TEST_F(QueuesTest, SetQueueAttributesRedrivePolicy) {
+  ASSERT_TRUE(queues_->CreateQueue("q").ok());
+  ASSERT_TRUE(queues_->CreateQueue("dlq").ok());
+  QueueAttributeChanges redrive;
+  redrive.redrive_policy = RedrivePolicy{queues_->QueueArn("dlq"), 1};
+  ASSERT_TRUE(queues_->SetQueueAttributes("q", redrive).ok());
+  EXPECT_EQ(Describe("q").attributes.redrive_policy, redrive.redrive_policy->value());
+  Send("q", "poison");
+  ASSERT_EQ(Receive("q", 1, 0).size(), 1u);
+  EXPECT_TRUE(Receive("q", 1, 0).empty());  // moved on its second receive
+  EXPECT_EQ(Describe("dlq").approximate_number_of_messages, 1);
+
+  for (const auto& [arn, why] : std::vector<std::pair<std::string, std::string>>{
+           {queues_->QueueArn("q"), "is the queue itself"},
+           {queues_->QueueArn("ghost"), "names a queue that does not exist"},
+           {"arn:aws:sqs:us-east-1:123456789012:dlq", "is not a queue ARN of region 'eu-west-1'"},
+           {"not an arn", "is not a queue ARN"}}) {
+    QueueAttributeChanges bad;
+    bad.redrive_policy = RedrivePolicy{arn, 5};
+    absl::Status s = queues_->SetQueueAttributes("q", bad);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_TRUE(Contains(s,
+                         "InvalidAttributeValue: RedrivePolicy of queue 'q': "
+                         "deadLetterTargetArn '" +
+                             arn + "' " + why))
+        << s;
+  }
+  EXPECT_EQ(Describe("q").attributes.redrive_policy->max_receive_count, 1);
+
+  QueueAttributeChanges remove;
+  remove.redrive_policy = std::optional<RedrivePolicy>();
+  ASSERT_TRUE(queues_->SetQueueAttributes("q", remove).ok());
+  EXPECT_FALSE(Describe("q").attributes.redrive_policy.has_value());
+  Send("q", "kept");
+  EXPECT_EQ(Receive("q", 1, 0).size(), 1u);
+  EXPECT_EQ(Receive("q", 1, 0).size(), 1u);  // no redrive any more
+}
+
+TEST_F(QueuesTest, SetQueueAttributesWithoutChangesOnlyChecksTheQueue) {
+  ASSERT_TRUE(queues_->CreateQueue("q").ok());
+  clock_.AdvanceSeconds(5);
+  ASSERT_TRUE(queues_->SetQueueAttributes("q", QueueAttributeChanges()).ok());
+  QueueDescription d = Describe("q");
+  EXPECT_EQ(d.last_modified_timestamp, d.created_timestamp);
+  EXPECT_EQ(queues_->SetQueueAttributes("nope", QueueAttributeChanges()).code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(QueuesTest, LastModifiedTimestampSurvivesReopenAndMigratesOldFiles) {
+  ASSERT_TRUE(queues_->CreateQueue("old").ok());
+  clock_.AdvanceSeconds(100);
+  QueueAttributeChanges vis;
+  vis.visibility_timeout = 5;
+  ASSERT_TRUE(queues_->SetQueueAttributes("old", vis).ok());
+  const int64_t modified = Describe("old").last_modified_timestamp;
+  Close();
+  Open();
+  EXPECT_EQ(Describe("old").last_modified_timestamp, modified);
+  // A file of schema version 3 (no modified_ms) gets the creation time.
+  ASSERT_TRUE(store_
+                  ->Write([](Db& db) {
+                    return db.Exec(
+                        "ALTER TABLE queues DROP COLUMN modified_ms;"
+                        "UPDATE schema_version SET version=3 WHERE component='queues'");
+                  })
+                  .ok());
+  Close();
+  Open();
+  QueueDescription d = Describe("old");
+  EXPECT_EQ(d.last_modified_timestamp, d.created_timestamp);
+  EXPECT_EQ(d.attributes.visibility_timeout, 5);
+}
+
+TEST_F(QueuesTest, DeleteMessagesAnswersEachHandleInOneWrite) {
+  ASSERT_TRUE(queues_->CreateQueue("q").ok());
+  ASSERT_TRUE(queues_->CreateQueue("other").ok());
+  for (const char* body : {"a", "b", "c", "d"}) Send("q", body);
+  Send("other", "o");
+  std::vector<Message> got = Receive("q", 4);
+  ASSERT_EQ(got.size(), 4u);
+  const std::string foreign = Receive("other")[0].receipt_handle;
+  // "d": received again, so its first handle is stale.
+  ASSERT_TRUE(queues_->ChangeMessageVisibility("q", got[3].receipt_handle, 0).ok());
+  std::vector<Message> again = Receive("q");
+  ASSERT_EQ(again.size(), 1u);
+  // "c": deleted already, so its handle names a message that is gone.
+  ASSERT_TRUE(queues_->DeleteMessage("q", got[2].receipt_handle).ok());
+
+  const uint64_t jobs = Jobs();
+  auto results = queues_->DeleteMessages(
+      "q", {got[0].receipt_handle, "garbage", got[1].receipt_handle, got[2].receipt_handle,
+            got[3].receipt_handle, foreign, got[0].receipt_handle, ""});
+  EXPECT_EQ(Jobs(), jobs + 1);
+  ASSERT_TRUE(results.ok()) << results.status();
+  ASSERT_EQ(results->size(), 8u);
+  EXPECT_TRUE((*results)[0].ok());
+  EXPECT_EQ((*results)[1].code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ((*results)[1].message(),
+            "ReceiptHandleIsInvalid: receipt handle 'garbage' is malformed (queue 'q')");
+  EXPECT_TRUE((*results)[2].ok());
+  EXPECT_TRUE((*results)[3].ok());  // already gone
+  EXPECT_TRUE(Contains((*results)[4], "ReceiptHandleIsInvalid: receipt handle is not the latest"))
+      << (*results)[4];
+  EXPECT_TRUE(Contains((*results)[5], "ReceiptHandleIsInvalid")) << (*results)[5];
+  EXPECT_TRUE((*results)[6].ok());  // the same handle again: deleted once
+  EXPECT_TRUE(Contains((*results)[7], "ReceiptHandleIsInvalid")) << (*results)[7];
+
+  QueueDescription d = Describe("q");
+  EXPECT_EQ(d.approximate_number_of_messages, 0);
+  EXPECT_EQ(d.approximate_number_of_messages_not_visible, 1);  // "d", by its latest handle
+  auto last = queues_->DeleteMessages("q", {again[0].receipt_handle});
+  ASSERT_TRUE(last.ok());
+  EXPECT_TRUE(last->front().ok());
+  EXPECT_EQ(Describe("q").approximate_number_of_messages_not_visible, 0);
+  EXPECT_EQ(Describe("other").approximate_number_of_messages_not_visible, 1);
+  EXPECT_TRUE(queues_->DeleteMessages("q", {})->empty());
+}
+
+TEST_F(QueuesTest, ChangeMessageVisibilityOfAVisibleMessageIsMessageNotInflight) {
+  ASSERT_TRUE(queues_->CreateQueue("q").ok());
+  Send("q", "m");
+  std::string receipt = Receive("q", 1, 10)[0].receipt_handle;
+  clock_.AdvanceSeconds(10);  // visible again, not received since
+  absl::Status s = queues_->ChangeMessageVisibility("q", receipt, 30);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(s.message(),
+            "MessageNotInflight: the message of this receipt handle is visible already (queue "
+            "'q')");
+  receipt = Receive("q", 1, 30)[0].receipt_handle;
+  ASSERT_TRUE(queues_->ChangeMessageVisibility("q", receipt, 0).ok());  // visible at once
+  EXPECT_EQ(queues_->ChangeMessageVisibility("q", receipt, 30).code(),
+            absl::StatusCode::kFailedPrecondition);
+  receipt = Receive("q", 1, 0)[0].receipt_handle;  // received with visibility 0
+  EXPECT_EQ(queues_->ChangeMessageVisibility("q", receipt, 30).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(queues_->DeleteMessage("q", receipt).ok());  // deleting it still works
+}
+
+TEST_F(QueuesTest, ChangeMessageVisibilityEndsAtMost12HoursAfterTheReceive) {
+  ASSERT_TRUE(queues_->CreateQueue("q").ok());
+  Send("q", "m");
+  std::string receipt = Receive("q", 1, 43200)[0].receipt_handle;
+  clock_.AdvanceSeconds(3600);
+  absl::Status s = queues_->ChangeMessageVisibility("q", receipt, 43200);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(),
+            "InvalidParameterValue: VisibilityTimeout 43200 would end more than 12 hours (43200 "
+            "seconds) after the message was received; at most 39600 seconds are left (queue "
+            "'q')");
+  EXPECT_EQ(queues_->ChangeMessageVisibility("q", receipt, 39601).code(),
+            absl::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(queues_->ChangeMessageVisibility("q", receipt, 39600).ok());  // exactly 12 h
+  clock_.AdvanceSeconds(39599);
+  EXPECT_TRUE(Receive("q").empty());
+  clock_.AdvanceSeconds(1);
+  EXPECT_EQ(Receive("q").size(), 1u);
 }
 
 TEST_F(QueuesTest, EnqueueInTxnCommitsWithTheCallersWork) {

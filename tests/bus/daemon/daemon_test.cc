@@ -199,6 +199,7 @@ TEST_F(DaemonTest, CreateAndDeleteQueuesOverTheApi) {
   EXPECT_NE(created.queue_url().find("/made-by-api"), std::string::npos);
   v1::GetQueueAttributesRequest get;
   get.set_queue_url(created.queue_url());
+  get.add_attribute_names("VisibilityTimeout");
   v1::GetQueueAttributesResponse attrs;
   {
     grpc::ClientContext ctx;
