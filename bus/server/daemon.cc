@@ -89,6 +89,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& optio
   targets::QueuesOptions qo;
   qo.region = options.region;
   qo.account = options.account;
+  qo.max_queues = options.max_queues;
   auto queues = targets::Queues::Open(d->store_.get(), qo);
   if (!queues.ok()) return queues.status();
   d->queues_ = std::move(*queues);

@@ -80,6 +80,9 @@ struct DaemonOptions {
   size_t max_event_buses = 100;  // "default" included
   size_t max_targets_per_rule = config::kMaxTargetsPerRule;
   size_t max_event_pattern_chars = 4096;
+  // Queues the daemon holds at most (CreateQueue past it: OverLimit). SQS's default quota
+  // is effectively unbounded; this bounds the data directory's queue table.
+  size_t max_queues = 1000;
 };
 
 // A rule as DescribeRule and ListRules show it, and who owns it.

@@ -189,6 +189,15 @@ TEST_F(QueuesServiceTest, CreateQueueReturnsItsUrlAndMayBeRepeated) {
   EXPECT_EQ(a.count("RedrivePolicy"), 0u);
 }
 
+TEST_F(QueuesServiceTest, CreateQueuePastTheDaemonsLimitIsOverLimit) {
+  options_.max_queues = 4;  // the rule file declares q1, q2 and dlq
+  Start();
+  ASSERT_RPC_OK(Create("fourth"));
+  EXPECT_RPC_ERROR(Create("fifth"), RESOURCE_EXHAUSTED, "OverLimit: ");
+  ASSERT_RPC_OK(DeleteQueue("fourth"));
+  ASSERT_RPC_OK(Create("fifth"));
+}
+
 TEST_F(QueuesServiceTest, CreateQueueRefusesBadNames) {
   EXPECT_RPC_ERROR(Create(""), INVALID_ARGUMENT, "MissingParameter: queue_name is required");
   EXPECT_RPC_ERROR(Create("bad name"), INVALID_ARGUMENT,
