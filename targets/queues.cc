@@ -101,6 +101,12 @@ ALTER TABLE queues ADD COLUMN modified_ms INTEGER;
 UPDATE queues SET modified_ms = created_ms;
 )sql";
 
+// Version 5: the latest receive's time, for ChangeMessageVisibility's 12-hour bound.
+constexpr std::string_view kSchemaV5 = R"sql(
+ALTER TABLE queue_messages ADD COLUMN last_receive_ms INTEGER;
+UPDATE queue_messages SET last_receive_ms = first_receive_ms;
+)sql";
+
 absl::Status NoSuchQueue(std::string_view name) {
   return absl::NotFoundError(absl::StrCat("QueueDoesNotExist: The specified queue ",
                                           std::string(name), " does not exist."));
@@ -203,7 +209,7 @@ absl::StatusOr<std::unique_ptr<Queues>> Queues::Open(Store* store, QueuesOptions
   // Messages may name events of the log, so its table comes first.
   BB_RETURN_IF_ERROR(store->Write([](Db& db) {
     BB_RETURN_IF_ERROR(EventLog::MigrateInTxn(db));
-    return db.Migrate("queues", {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4});
+    return db.Migrate("queues", {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5});
   }));
   return std::unique_ptr<Queues>(new Queues(store, std::move(options)));
 }
@@ -496,8 +502,10 @@ absl::Status Queues::ReceiveOnce(Db& db, std::string_view queue, const ReceiveOp
       std::string receipt = std::to_string(c.seq) + "-" + RandomHex(16);
       BB_ASSIGN_OR_RETURN(Stmt * update,
                           db.Prepare("UPDATE queue_messages SET receive_count=?, "
-                                     "first_receive_ms=?, visible_at_ms=?, receipt=? WHERE seq=?"));
+                                     "first_receive_ms=?, visible_at_ms=?, receipt=?,"
+                                     " last_receive_ms=?6 WHERE seq=?5"));
       update->Bind(1, count).Bind(2, c.first_receive_ms).Bind(3, now + visibility_ms);
+      update->Bind(6, now);
       BB_RETURN_IF_ERROR(update->Bind(4, receipt).Bind(5, c.seq).Run());
       returned.insert(c.seq);
       result.messages.push_back(Message{std::move(c.message_id), std::move(receipt),
@@ -613,14 +621,14 @@ absl::Status Queues::ChangeMessageVisibility(std::string_view queue,
     BB_ASSIGN_OR_RETURN(QueueRow q, LookupQueue(db, queue));
     BB_ASSIGN_OR_RETURN(std::optional<int64_t> seq, FindReceipt(db, queue, q.id, receipt_handle));
     if (!seq) return InvalidReceipt(queue, "the message of this receipt handle no longer exists");
-    BB_ASSIGN_OR_RETURN(Stmt * get, db.Prepare("SELECT visible_at_ms, receive_count,"
-                                               " first_receive_ms FROM queue_messages"
-                                               " WHERE seq=?"));
+    BB_ASSIGN_OR_RETURN(Stmt * get, db.Prepare("SELECT visible_at_ms,"
+                                               " COALESCE(last_receive_ms, first_receive_ms)"
+                                               " FROM queue_messages WHERE seq=?"));
     get->Bind(1, *seq);
     BB_ASSIGN_OR_RETURN(bool row, get->Step());
     if (!row) return InvalidReceipt(queue, "the message of this receipt handle no longer exists");
-    const int64_t visible_at_ms = get->Int(0), receive_count = get->Int(1);
-    const int64_t first_receive_ms = get->IsNull(2) ? 0 : get->Int(2);
+    const int64_t visible_at_ms = get->Int(0);
+    const int64_t last_receive_ms = get->IsNull(1) ? 0 : get->Int(1);
     get->Reset();
     const int64_t now = options_.clock->NowMillis();
     if (visible_at_ms <= now) {
@@ -630,15 +638,13 @@ absl::Status Queues::ChangeMessageVisibility(std::string_view queue,
                        std::string(queue), "')"));
     }
     const int64_t visible_at = now + int64_t{visibility_timeout} * 1000;
-    // SQS: a message stays hidden at most 12 hours after its latest receive. Receives record
-    // only the first receive time, so the rule is checked for messages received once.
-    if (receive_count == 1 &&
-        visible_at > first_receive_ms + int64_t{kMaxVisibilityTimeout} * 1000) {
+    // SQS: a message stays hidden at most 12 hours after its latest receive.
+    if (visible_at > last_receive_ms + int64_t{kMaxVisibilityTimeout} * 1000) {
       return absl::InvalidArgumentError(absl::StrCat(
           "InvalidParameterValue: VisibilityTimeout ", visibility_timeout,
           " would end more than 12 hours (43200 seconds) after the message was received; at most ",
-          std::max<int64_t>(
-              0, (first_receive_ms + int64_t{kMaxVisibilityTimeout} * 1000 - now) / 1000),
+          std::max<int64_t>(0,
+                            (last_receive_ms + int64_t{kMaxVisibilityTimeout} * 1000 - now) / 1000),
           " seconds are left (queue '", std::string(queue), "')"));
     }
     BB_ASSIGN_OR_RETURN(Stmt * st,

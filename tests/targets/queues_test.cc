@@ -589,11 +589,12 @@ TEST_F(QueuesTest, LastModifiedTimestampSurvivesReopenAndMigratesOldFiles) {
   Close();
   Open();
   EXPECT_EQ(Describe("old").last_modified_timestamp, modified);
-  // A file of schema version 3 (no modified_ms) gets the creation time.
+  // A file of schema version 3 (no modified_ms, no last_receive_ms) gets the creation time.
   ASSERT_TRUE(store_
                   ->Write([](Db& db) {
                     return db.Exec(
                         "ALTER TABLE queues DROP COLUMN modified_ms;"
+                        "ALTER TABLE queue_messages DROP COLUMN last_receive_ms;"
                         "UPDATE schema_version SET version=3 WHERE component='queues'");
                   })
                   .ok());
@@ -686,7 +687,13 @@ TEST_F(QueuesTest, ChangeMessageVisibilityEndsAtMost12HoursAfterTheReceive) {
   clock_.AdvanceSeconds(39599);
   EXPECT_TRUE(Receive("q").empty());
   clock_.AdvanceSeconds(1);
-  EXPECT_EQ(Receive("q").size(), 1u);
+  std::vector<Message> again = Receive("q", 1, 60);
+  ASSERT_EQ(again.size(), 1u);
+  // Received a second time: the 12 hours count from this latest receive.
+  clock_.AdvanceSeconds(10);
+  EXPECT_EQ(queues_->ChangeMessageVisibility("q", again[0].receipt_handle, 43200).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(queues_->ChangeMessageVisibility("q", again[0].receipt_handle, 43190).ok());
 }
 
 TEST_F(QueuesTest, EnqueueInTxnCommitsWithTheCallersWork) {
