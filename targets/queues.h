@@ -207,8 +207,8 @@ class Queues {
   absl::StatusOr<std::vector<absl::Status>> DeleteMessages(
       std::string_view queue, const std::vector<std::string>& receipt_handles);
   // Makes the message visible again after `visibility_timeout` seconds (0–43200) from now.
-  // Errors: NotFound (queue); InvalidArgument "InvalidParameterValue" (range, or for a message
-  // received once, a timeout ending more than 12 hours after that receive), InvalidArgument
+  // Errors: NotFound (queue); InvalidArgument "InvalidParameterValue" (range, or a timeout
+  // ending more than 12 hours after the message's latest receive), InvalidArgument
   // "ReceiptHandleIsInvalid" (as DeleteMessage, or the message is gone); FailedPrecondition
   // "MessageNotInflight" (the message is visible).
   absl::Status ChangeMessageVisibility(std::string_view queue, std::string_view receipt_handle,
