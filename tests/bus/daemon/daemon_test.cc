@@ -139,6 +139,20 @@ TEST_F(DaemonTest, BadEntriesFailAloneInRequestOrder) {
   EXPECT_EQ(Receive("all").size(), 2u);
 }
 
+TEST_F(DaemonTest, TooDeepDetailFailsItsEntryOnly) {
+  const std::string deep =
+      "{\"a\":" + std::string(2100, '[') + std::string(2100, ']') + "}";  // over 2000 levels
+  v1::PutEventsResponse r;
+  ASSERT_TRUE(Put({Entry(deep), Entry("{}")}, &r).ok());
+  ASSERT_EQ(r.entries_size(), 2);
+  EXPECT_EQ(r.failed_entry_count(), 1);
+  EXPECT_EQ(r.entries(0).error_code(), "MalformedDetail");
+  EXPECT_NE(r.entries(0).error_message().find("deep"), std::string::npos)
+      << r.entries(0).error_message();
+  EXPECT_FALSE(r.entries(1).event_id().empty());
+  EXPECT_EQ(Receive("all").size(), 1u);
+}
+
 TEST_F(DaemonTest, RequestErrors) {
   v1::PutEventsResponse r;
   std::vector<v1::PutEventsRequestEntry> eleven(11, Entry("{}"));
