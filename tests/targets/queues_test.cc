@@ -825,7 +825,8 @@ TEST_F(QueuesTest, ShutdownEndsLongPolls) {
 TEST_F(QueuesTest, EnqueueThroughputOfPutEventsShapedJobs) {
   ASSERT_TRUE(queues_->CreateQueue("q").ok());
   const int kThreads = 16, kJobsPerThread = 125, kPerJob = 10;
-  std::vector<Delivery> batch(kPerJob, Delivery{"q", std::string(1024, 'e')});
+  const std::string body(1024, 'e');  // Delivery::body views it
+  std::vector<Delivery> batch(kPerJob, Delivery{"q", body});
   auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> producers;
   for (int t = 0; t < kThreads; ++t) {
@@ -848,7 +849,9 @@ TEST_F(QueuesTest, EnqueueThroughputOfPutEventsShapedJobs) {
 TEST_F(QueuesTest, ConcurrentConsumersNeverShareAVisibleMessage) {
   ASSERT_TRUE(queues_->CreateQueue("q").ok());
   std::vector<Delivery> deliveries;
-  for (int i = 0; i < 200; ++i) deliveries.push_back({"q", std::to_string(i)});
+  std::vector<std::string> bodies;  // Delivery::body views them
+  for (int i = 0; i < 200; ++i) bodies.push_back(std::to_string(i));
+  for (const std::string& b : bodies) deliveries.push_back({"q", b});
   ASSERT_TRUE(store_->Write([&](Db& db) { return queues_->EnqueueInTxn(db, deliveries); }).ok());
   std::vector<std::vector<std::string>> seen(4);
   std::vector<std::thread> consumers;
