@@ -12,6 +12,7 @@
 #include "busbar/v1/events.grpc.pb.h"
 #include "busbar/v1/queues.grpc.pb.h"
 #include "busbar/v1/rules.grpc.pb.h"
+#include "busbar/v1/schemas.grpc.pb.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
@@ -59,6 +60,12 @@ const std::map<std::string, std::vector<std::string>>& ExpectedServices() {
        {"CreateQueue", "DeleteQueue", "ListQueues", "GetQueueUrl", "GetQueueAttributes",
         "SetQueueAttributes", "SendMessage", "ReceiveMessage", "DeleteMessage",
         "DeleteMessageBatch", "ChangeMessageVisibility", "PurgeQueue"}},
+      {"busbar.v1.SchemasService",
+       {"ListRegistries", "CreateRegistry", "DescribeRegistry", "UpdateRegistry",
+        "DeleteRegistry", "CreateSchema", "UpdateSchema", "DescribeSchema", "DeleteSchema",
+        "DeleteSchemaVersion", "ListSchemas", "ListSchemaVersions", "SearchSchemas",
+        "ExportSchema", "GetDiscoveredSchema", "DiffSchemaVersions", "ListDiscoverers",
+        "StartDiscoverer", "StopDiscoverer"}},
   };
   return *services;
 }
@@ -70,6 +77,7 @@ void LinkAllFiles() {
   ASSERT_NE(EventBus::descriptor(), nullptr);
   ASSERT_NE(Rule::descriptor(), nullptr);
   ASSERT_NE(Message::descriptor(), nullptr);
+  ASSERT_NE(Schema::descriptor(), nullptr);
 }
 
 TEST(ProtoContract, ServicesHaveExactlyTheExpectedMethods) {
@@ -108,6 +116,7 @@ TEST(ProtoContract, EachFileHoldsOneServiceOfPackageBusbarV1) {
       {"busbar/v1/buses.proto", "BusesService"},
       {"busbar/v1/rules.proto", "RulesService"},
       {"busbar/v1/queues.proto", "QueuesService"},
+      {"busbar/v1/schemas.proto", "SchemasService"},
   };
   for (const auto& [path, service] : files) {
     SCOPED_TRACE(path);
@@ -125,6 +134,7 @@ TEST(ProtoContract, GeneratedGrpcServicesCarryTheirFullNames) {
   EXPECT_STREQ(BusesService::service_full_name(), "busbar.v1.BusesService");
   EXPECT_STREQ(RulesService::service_full_name(), "busbar.v1.RulesService");
   EXPECT_STREQ(QueuesService::service_full_name(), "busbar.v1.QueuesService");
+  EXPECT_STREQ(SchemasService::service_full_name(), "busbar.v1.SchemasService");
 }
 
 // A service implementation compiles against the generated base class (a renamed RPC
