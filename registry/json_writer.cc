@@ -1,9 +1,18 @@
 // Internal to busbar::registry: see json_writer.h.
 #include "registry/json_writer.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 
 namespace busbar::registry::internal {
+namespace {
+
+// Indentation stops growing here, so that a document nesting thousands of levels (an event
+// may nest 4096) is linear in size, not quadratic.
+constexpr size_t kMaxIndentLevels = 64;
+
+}  // namespace
 
 void AppendJsonString(std::string_view value, std::string& out) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -47,7 +56,7 @@ void AppendJsonString(std::string_view value, std::string& out) {
 
 void JsonWriter::Indent() {
   out_ += '\n';
-  out_.append(2 * has_items_.size(), ' ');
+  out_.append(2 * std::min(has_items_.size(), kMaxIndentLevels), ' ');
 }
 
 void JsonWriter::BeforeValue() {

@@ -13,6 +13,7 @@
 #include "registry/schema.h"
 #include "registry/schema_internal.h"
 #include "tests/registry/node_spec.h"
+#include "tests/registry/random_event.h"
 
 #ifndef BUSBAR_TESTDATA_DIR
 #error "BUSBAR_TESTDATA_DIR must name the tests/testdata directory"
@@ -98,81 +99,12 @@ INSTANTIATE_TEST_SUITE_P(Cases, InferTable, ::testing::ValuesIn(LoadCases()),
 
 // --- Random events: the hash against the inferred shape --------------------------------------
 
-// A JSON value as a tree, so it can be written with its keys and items in any order.
-struct Value {
-  enum Type { kNull, kBool, kInt, kNum, kStr, kDate, kObj, kArr } type;
-  std::vector<std::pair<std::string, Value>> members;  // kObj
-  std::vector<Value> items;                            // kArr
-};
-
-Value RandomValue(std::mt19937& rng, int depth) {
-  const int max_type = depth >= 4 ? Value::kDate : Value::kArr;
-  Value v{static_cast<Value::Type>(std::uniform_int_distribution<int>(0, max_type)(rng)), {}, {}};
-  const int n = std::uniform_int_distribution<int>(0, 3)(rng);
-  static const char* const kKeys[] = {"a", "b", "c", "detail", "id"};
-  if (v.type == Value::kObj) {
-    for (int i = 0; i < n; ++i) {
-      std::string key = kKeys[std::uniform_int_distribution<int>(0, 4)(rng)];
-      bool taken = false;
-      for (const auto& m : v.members) taken |= m.first == key;
-      if (!taken) v.members.emplace_back(key, RandomValue(rng, depth + 1));
-    }
-  } else if (v.type == Value::kArr) {
-    for (int i = 0; i < n; ++i) v.items.push_back(RandomValue(rng, depth + 1));
-  }
-  return v;
-}
-
-// Writes `v` with its keys in a random order and, when `shuffle_items`, its items shuffled and
-// some repeated: none of which changes the shape.
-std::string Write(const Value& v, std::mt19937& rng, bool shuffle_items) {
-  switch (v.type) {
-    case Value::kNull:
-      return "null";
-    case Value::kBool:
-      return "true";
-    case Value::kInt:
-      return "-12";
-    case Value::kNum:
-      return "0.5";
-    case Value::kStr:
-      return "\"x\"";
-    case Value::kDate:
-      return "\"2024-05-06T07:08:09.5+01:00\"";
-    case Value::kObj: {
-      std::vector<size_t> order(v.members.size());
-      for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-      std::shuffle(order.begin(), order.end(), rng);
-      std::string out = "{";
-      for (size_t i : order) {
-        absl::StrAppend(&out, out.size() > 1 ? "," : "", "\"", v.members[i].first,
-                        "\":", Write(v.members[i].second, rng, shuffle_items));
-      }
-      return out + "}";
-    }
-    case Value::kArr: {
-      std::vector<size_t> order(v.items.size());
-      for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-      if (shuffle_items) {
-        if (!order.empty()) order.push_back(order[rng() % order.size()]);
-        std::shuffle(order.begin(), order.end(), rng);
-      }
-      std::string out = "[";
-      for (size_t i : order) {
-        absl::StrAppend(&out, out.size() > 1 ? "," : "", Write(v.items[i], rng, shuffle_items));
-      }
-      return out + "]";
-    }
-  }
-  return "";
-}
-
 TEST(ShapeHash, AgreesWithInferOnRandomEvents) {
   std::mt19937 rng(20240506);
   int mixed_arrays = 0;
   for (int round = 0; round < 3000; ++round) {
-    const Value v = RandomValue(rng, 0);
-    const std::string a = Write(v, rng, false), b = Write(v, rng, true);
+    const testing::RandomValue v = testing::RandomValue::Make(rng);
+    const std::string a = v.Write(rng, false), b = v.Write(rng, true);
     absl::StatusOr<Node> na = Infer(a), nb = Infer(b);
     ASSERT_TRUE(na.ok() && nb.ok()) << a << "\n" << b;
     ASSERT_EQ(*na, *nb) << a << "\n" << b;
@@ -190,7 +122,7 @@ TEST(ShapeHash, DiffersWhenTheShapeDiffers) {
   std::vector<std::pair<Node, uint64_t>> seen;
   int compared = 0;
   for (int round = 0; round < 1500; ++round) {
-    const std::string json = Write(RandomValue(rng, 0), rng, true);
+    const std::string json = testing::RandomValue::Make(rng).Write(rng, true);
     absl::StatusOr<Node> node = Infer(json);
     absl::StatusOr<uint64_t> hash = ShapeHash(json);
     ASSERT_TRUE(node.ok() && hash.ok());
