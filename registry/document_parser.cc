@@ -435,7 +435,8 @@ absl::StatusOr<Node> ParseDocument(DocumentType type, std::string_view content,
     return absl::InvalidArgumentError(
         absl::StrCat("content is not valid JSON: ", simdjson::error_message(error)));
   }
-  EventIdentity found;
+  // The identity changes only if the whole document is read: fields absent stay as they were.
+  EventIdentity found = identity != nullptr ? *identity : EventIdentity{};
   absl::StatusOr<Node> node = Reader(type, root).Run(&found);
   if (node.ok() && identity != nullptr) *identity = std::move(found);
   return node;
