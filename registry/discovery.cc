@@ -50,8 +50,7 @@ absl::StatusOr<EventIdentity> ReadIdentity(std::string_view event) {
   }
   simdjson::dom::object object;
   if (auto error = parser.parse(event.data(), event.size()).get(object); error) {
-    return absl::InvalidArgumentError(
-        Cat("not a JSON object: ", simdjson::error_message(error)));
+    return absl::InvalidArgumentError(Cat("not a JSON object: ", simdjson::error_message(error)));
   }
   EventIdentity identity;
   std::string_view source, detail_type;
@@ -71,9 +70,8 @@ void Registry::Discover(std::vector<Observed> events) {
   {
     absl::ReaderMutexLock d(&impl_->discoverer_mu);
     if (!impl_->stopped_buses.empty()) {
-      std::erase_if(events, [this](const Observed& o) {
-        return impl_->stopped_buses.contains(o.bus);
-      });
+      std::erase_if(events,
+                    [this](const Observed& o) { return impl_->stopped_buses.contains(o.bus); });
     }
   }
   if (events.empty()) return;
@@ -147,14 +145,13 @@ void Registry::Impl::ProcessBatch(std::deque<Observed>& batch) {
   std::vector<std::string> dirty;
   for (const Observed& observed : batch) {
     absl::StatusOr<EventIdentity> identity = ReadIdentity(observed.event);
-    absl::StatusOr<uint64_t> shape = identity.ok() ? ShapeHash(observed.event)
-                                                   : absl::StatusOr<uint64_t>(identity.status());
+    absl::StatusOr<uint64_t> shape =
+        identity.ok() ? ShapeHash(observed.event) : absl::StatusOr<uint64_t>(identity.status());
     if (!shape.ok()) {
       events_failed.fetch_add(1, std::memory_order_relaxed);
       continue;
     }
-    const uint64_t key =
-        Mix(HashText(Cat(identity->source, "\n", identity->detail_type)), *shape);
+    const uint64_t key = Mix(HashText(Cat(identity->source, "\n", identity->detail_type)), *shape);
     if (shapes_new.contains(key) || shapes_old.contains(key)) {
       shape_hits.fetch_add(1, std::memory_order_relaxed);
       continue;
@@ -214,8 +211,8 @@ void Registry::Impl::ProcessBatch(std::deque<Observed>& batch) {
       info.name = name;
       info.type = DocumentType::kOpenApi3;
       info.version_created_ms = NowMs();
-      absl::StatusOr<Stmt*> next = db->Prepare(
-          "SELECT next_version, description FROM schemas WHERE registry=? AND name=?");
+      absl::StatusOr<Stmt*> next =
+          db->Prepare("SELECT next_version, description FROM schemas WHERE registry=? AND name=?");
       if (!next.ok()) {
         s = next.status();
         break;
@@ -230,9 +227,8 @@ void Registry::Impl::ProcessBatch(std::deque<Observed>& batch) {
         info.description = std::string((*next)->Text(1));
       } else {
         info.version = 1;
-        info.description = Cat("Discovered from events of source ",
-                                        model.identity.source, ", detail-type ",
-                                        model.identity.detail_type);
+        info.description = Cat("Discovered from events of source ", model.identity.source,
+                               ", detail-type ", model.identity.detail_type);
       }
       (*next)->Reset();
       if (!*exists) {

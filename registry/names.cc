@@ -97,10 +97,10 @@ absl::StatusOr<std::string> ParseToken(std::string_view kind, std::string_view q
     return BadRequest("next_token was not handed out by this call with these arguments");
   }
   std::string_view hex = token.substr(prefix.size());
-  const bool is_hex = !hex.empty() && hex.size() % 2 == 0 &&
-                      std::all_of(hex.begin(), hex.end(), [](char c) {
-                        return absl::ascii_isxdigit(static_cast<unsigned char>(c));
-                      });
+  const bool is_hex =
+      !hex.empty() && hex.size() % 2 == 0 && std::all_of(hex.begin(), hex.end(), [](char c) {
+        return absl::ascii_isxdigit(static_cast<unsigned char>(c));
+      });
   if (!is_hex) return BadRequest("next_token was not handed out by this call with these arguments");
   std::string key = absl::HexStringToBytes(Sv(hex));
   return key;
@@ -185,7 +185,8 @@ absl::StatusOr<std::string> InferSchema(const std::vector<std::string>& events, 
   // The identity comes from the first event's envelope when it has one.
   absl::StatusOr<EventIdentity> first = ReadIdentity(events[0]);
   if (first.ok()) identity = *first;
-  std::string title = identity.detail_type.empty() ? "Event" : DetailTypeTitle(identity.detail_type);
+  std::string title =
+      identity.detail_type.empty() ? "Event" : DetailTypeTitle(identity.detail_type);
   return type == DocumentType::kOpenApi3 ? ToOpenApi(merged, title, identity)
                                          : ToJsonSchema(merged, title, identity);
 }

@@ -123,8 +123,8 @@ absl::StatusOr<Page<SearchHit>> Registry::SearchSchemas(std::string_view registr
                                                         std::string_view next_token, int limit) {
   absl::StatusOr<int> page_size = CheckLimit(limit);
   if (!page_size.ok()) return page_size.status();
-  std::vector<std::string> words =
-      absl::StrSplit(absl::AsciiStrToLower(Sv(keywords)), absl::ByAnyChar(" \t\n\r"), absl::SkipEmpty());
+  std::vector<std::string> words = absl::StrSplit(absl::AsciiStrToLower(Sv(keywords)),
+                                                  absl::ByAnyChar(" \t\n\r"), absl::SkipEmpty());
   if (words.empty() || words.size() > kMaxKeywords) {
     return BadRequest("keywords: ", words.size(), " keywords, expected 1 to ", kMaxKeywords);
   }
@@ -168,8 +168,7 @@ absl::StatusOr<Page<SearchHit>> Registry::SearchSchemas(std::string_view registr
 }
 
 absl::StatusOr<SchemaInfo> Registry::ExportSchema(std::string_view registry, std::string_view name,
-                                                  std::string_view version,
-                                                  std::string_view type) {
+                                                  std::string_view version, std::string_view type) {
   absl::StatusOr<DocumentType> target = ParseDocumentType(type);
   if (!target.ok()) return target.status();
   absl::StatusOr<SchemaInfo> info = DescribeSchema(registry, name, version);
@@ -185,8 +184,7 @@ absl::StatusOr<SchemaInfo> Registry::ExportSchema(std::string_view registry, std
   return info;
 }
 
-absl::StatusOr<VersionDiff> Registry::DiffVersions(std::string_view registry,
-                                                   std::string_view name,
+absl::StatusOr<VersionDiff> Registry::DiffVersions(std::string_view registry, std::string_view name,
                                                    std::string_view from_version,
                                                    std::string_view to_version) {
   if (from_version.empty()) return BadRequest("from_version is required");

@@ -253,8 +253,8 @@ absl::StatusOr<RegistryInfo> Registry::CreateRegistry(std::string_view name,
   (*count)->Reset();
   if (static_cast<size_t>(registries) >= impl_->options.max_registries) {
     return absl::ResourceExhaustedError(Cat("LimitExceededException: ", registries,
-                                                     " registries exist, at most ",
-                                                     impl_->options.max_registries));
+                                            " registries exist, at most ",
+                                            impl_->options.max_registries));
   }
   absl::StatusOr<Stmt*> insert = db.Prepare(
       "INSERT INTO registries(name, description, created_ms, modified_ms) VALUES(?, ?, ?, ?)");
@@ -263,7 +263,8 @@ absl::StatusOr<RegistryInfo> Registry::CreateRegistry(std::string_view name,
   absl::Status s = (*insert)->Bind(1, name).Bind(2, description).Bind(3, now).Bind(4, now).Run();
   if (absl::IsAlreadyExists(s)) return Conflict("Registry ", name, " already exists.");
   if (!s.ok()) return s;
-  return RegistryInfo{std::string(name), RegistryArn(impl_->options.region, impl_->options.account, name),
+  return RegistryInfo{std::string(name),
+                      RegistryArn(impl_->options.region, impl_->options.account, name),
                       std::string(description)};
 }
 
@@ -311,9 +312,8 @@ absl::Status Registry::DeleteRegistry(std::string_view name) {
   const int64_t schemas = (*any)->Int(0);
   (*any)->Reset();
   if (schemas > 0) {
-    return absl::FailedPreconditionError(Cat("ConflictException: Registry ", name,
-                                                      " still has ", schemas,
-                                                      " schemas; delete them first."));
+    return absl::FailedPreconditionError(Cat("ConflictException: Registry ", name, " still has ",
+                                             schemas, " schemas; delete them first."));
   }
   absl::StatusOr<Stmt*> erase = impl_->db->Prepare("DELETE FROM registries WHERE name=?");
   if (!erase.ok()) return erase.status();
@@ -347,9 +347,8 @@ absl::StatusOr<Page<RegistryInfo>> Registry::ListRegistries(std::string_view pre
       break;
     }
     std::string name((*list)->Text(0));
-    page.items.push_back(
-        {name, RegistryArn(impl_->options.region, impl_->options.account, name),
-         std::string((*list)->Text(1))});
+    page.items.push_back({name, RegistryArn(impl_->options.region, impl_->options.account, name),
+                          std::string((*list)->Text(1))});
   }
   (*list)->Reset();
   return page;

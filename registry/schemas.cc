@@ -62,8 +62,8 @@ absl::StatusOr<SchemaInfo> Registry::CreateSchema(std::string_view registry, std
   if (!schemas.ok()) return schemas.status();
   if (static_cast<size_t>(*schemas) >= impl_->options.max_schemas) {
     return absl::ResourceExhaustedError(Cat("LimitExceededException: ", *schemas,
-                                                     " schemas exist, at most ",
-                                                     impl_->options.max_schemas));
+                                            " schemas exist, at most ",
+                                            impl_->options.max_schemas));
   }
   if (absl::Status s = impl_->Begin(); !s.ok()) return s;
   absl::Status s = impl_->WriteVersion(info, *shape, /*create=*/true);
@@ -121,8 +121,8 @@ absl::StatusOr<SchemaInfo> Registry::UpdateSchema(std::string_view registry, std
   }
   absl::StatusOr<Node> shape = ShapeOf(doc_type, doc);
   if (!shape.ok()) return shape.status();
-  absl::StatusOr<Stmt*> next = impl_->db->Prepare(
-      "SELECT next_version FROM schemas WHERE registry=? AND name=?");
+  absl::StatusOr<Stmt*> next =
+      impl_->db->Prepare("SELECT next_version FROM schemas WHERE registry=? AND name=?");
   if (!next.ok()) return next.status();
   absl::StatusOr<bool> row = (*next)->Bind(1, registry).Bind(2, name).Step();
   if (!row.ok()) return row.status();
@@ -182,19 +182,20 @@ absl::Status Registry::DeleteSchemaVersion(std::string_view registry, std::strin
     return row.status();
   }
   if (info->version_count == 1) {
-    return absl::FailedPreconditionError(
-        Cat("ConflictException: Version ", *number, " is the only version of schema ",
-                     name, "; delete the schema instead."));
+    return absl::FailedPreconditionError(Cat("ConflictException: Version ", *number,
+                                             " is the only version of schema ", name,
+                                             "; delete the schema instead."));
   }
   if (absl::Status s = impl_->Begin(); !s.ok()) return s;
-  absl::StatusOr<Stmt*> erase = impl_->db->Prepare(
-      "DELETE FROM schema_versions WHERE registry=? AND name=? AND version=?");
+  absl::StatusOr<Stmt*> erase =
+      impl_->db->Prepare("DELETE FROM schema_versions WHERE registry=? AND name=? AND version=?");
   absl::StatusOr<Stmt*> latest = impl_->db->Prepare(
       "UPDATE schemas SET latest_version=(SELECT MAX(version) FROM schema_versions WHERE "
       "registry=?1 AND name=?2), modified_ms=?3 WHERE registry=?1 AND name=?2");
-  absl::Status s = !erase.ok()    ? erase.status()
-                   : !latest.ok() ? latest.status()
-                                  : (*erase)->Bind(1, registry).Bind(2, name).Bind(3, *number).Run();
+  absl::Status s = !erase.ok() ? erase.status()
+                   : !latest.ok()
+                       ? latest.status()
+                       : (*erase)->Bind(1, registry).Bind(2, name).Bind(3, *number).Run();
   if (s.ok()) s = (*latest)->Bind(1, registry).Bind(2, name).Bind(3, NowMs()).Run();
   if (!s.ok()) {
     impl_->Rollback();

@@ -317,14 +317,15 @@ absl::StatusOr<registry::Discoverer> Daemon::SetDiscovery(std::string_view event
     std::string reason(bus.status().message());
     constexpr std::string_view kPrefix = "ValidationException: ";
     if (reason.starts_with(kPrefix)) reason.erase(0, kPrefix.size());
-    return absl::InvalidArgumentError(absl::StrCat("BadRequestException: event_bus_name: ", reason));
+    return absl::InvalidArgumentError(
+        absl::StrCat("BadRequestException: event_bus_name: ", reason));
   }
   // Under the reload mutex, so the bus cannot be deleted between the check and the change.
   absl::MutexLock lock(&reload_mu_);
   std::shared_ptr<const Routing> routing = this->routing();
   if (routing->buses.find(*bus) == routing->buses.end()) {
-    return absl::NotFoundError(absl::StrCat("NotFoundException: Event bus ", *bus,
-                                            " does not exist."));
+    return absl::NotFoundError(
+        absl::StrCat("NotFoundException: Event bus ", *bus, " does not exist."));
   }
   if (auto s = registry_->SetDiscovery(*bus, started); !s.ok()) return api::FromStore(s);
   return registry::Discoverer{*bus, started};

@@ -101,8 +101,8 @@ class SchemasService final : public v1::SchemasService::Service {
 
   grpc::Status DescribeSchema(grpc::ServerContext*, const v1::DescribeSchemaRequest* req,
                               v1::DescribeSchemaResponse* resp) override {
-    return Answer(r_->DescribeSchema(req->registry_name(), req->schema_name(), req->schema_version()),
-                  resp);
+    return Answer(
+        r_->DescribeSchema(req->registry_name(), req->schema_name(), req->schema_version()), resp);
   }
 
   grpc::Status DeleteSchema(grpc::ServerContext*, const v1::DeleteSchemaRequest* req,
@@ -128,8 +128,8 @@ class SchemasService final : public v1::SchemasService::Service {
 
   grpc::Status ListSchemaVersions(grpc::ServerContext*, const v1::ListSchemaVersionsRequest* req,
                                   v1::ListSchemaVersionsResponse* resp) override {
-    auto page = r_->ListSchemaVersions(req->registry_name(), req->schema_name(),
-                                       req->next_token(), req->limit());
+    auto page = r_->ListSchemaVersions(req->registry_name(), req->schema_name(), req->next_token(),
+                                       req->limit());
     if (!page.ok()) return ToGrpc(page.status());
     for (const auto& s : page->items) FillSchema(s, resp->add_schema_versions());
     resp->set_next_token(page->next_token);

@@ -61,11 +61,10 @@ const std::map<std::string, std::vector<std::string>>& ExpectedServices() {
         "SetQueueAttributes", "SendMessage", "ReceiveMessage", "DeleteMessage",
         "DeleteMessageBatch", "ChangeMessageVisibility", "PurgeQueue"}},
       {"busbar.v1.SchemasService",
-       {"ListRegistries", "CreateRegistry", "DescribeRegistry", "UpdateRegistry",
-        "DeleteRegistry", "CreateSchema", "UpdateSchema", "DescribeSchema", "DeleteSchema",
-        "DeleteSchemaVersion", "ListSchemas", "ListSchemaVersions", "SearchSchemas",
-        "ExportSchema", "GetDiscoveredSchema", "DiffSchemaVersions", "ListDiscoverers",
-        "StartDiscoverer", "StopDiscoverer"}},
+       {"ListRegistries", "CreateRegistry", "DescribeRegistry", "UpdateRegistry", "DeleteRegistry",
+        "CreateSchema", "UpdateSchema", "DescribeSchema", "DeleteSchema", "DeleteSchemaVersion",
+        "ListSchemas", "ListSchemaVersions", "SearchSchemas", "ExportSchema", "GetDiscoveredSchema",
+        "DiffSchemaVersions", "ListDiscoverers", "StartDiscoverer", "StopDiscoverer"}},
   };
   return *services;
 }
@@ -112,10 +111,8 @@ TEST(ProtoContract, MethodsAreUnaryWithNamedRequestAndResponse) {
 TEST(ProtoContract, EachFileHoldsOneServiceOfPackageBusbarV1) {
   LinkAllFiles();
   const std::map<std::string, std::string> files = {
-      {"busbar/v1/events.proto", "EventsService"},
-      {"busbar/v1/buses.proto", "BusesService"},
-      {"busbar/v1/rules.proto", "RulesService"},
-      {"busbar/v1/queues.proto", "QueuesService"},
+      {"busbar/v1/events.proto", "EventsService"},   {"busbar/v1/buses.proto", "BusesService"},
+      {"busbar/v1/rules.proto", "RulesService"},     {"busbar/v1/queues.proto", "QueuesService"},
       {"busbar/v1/schemas.proto", "SchemasService"},
   };
   for (const auto& [path, service] : files) {

@@ -63,7 +63,8 @@ std::vector<std::pair<std::string, std::string>> RunLoad(const RegistryOptions& 
   *max_shape_cache = 0;
   for (int i = 0; i < events; ++i) {
     const int shape_id = i % (kTypes * kShapesPerType);
-    batch.push_back({"default", MakeEvent(shape_id / kShapesPerType, shape_id % kShapesPerType, i)});
+    batch.push_back(
+        {"default", MakeEvent(shape_id / kShapesPerType, shape_id % kShapesPerType, i)});
     if (batch.size() == 100) {
       (*registry)->Discover(std::move(batch));
       batch.clear();
@@ -101,13 +102,14 @@ TEST(DiscoveryAtVolume, MillionEventsTenThousandShapesStayBounded) {
   const long rss_before = PeakRssKiB();
   auto contents = RunLoad(options, kEvents, &stats, &max_shape_cache);
   const long rss_after = PeakRssKiB();
-  std::printf("discovery: %d events, %d shapes: peak RSS %ld KiB (before the load %ld KiB); "
-              "%lu inferred, %lu shape hits, %lu versions, %lu dropped\n",
-              kEvents, kTypes * kShapesPerType, rss_after, rss_before,
-              static_cast<unsigned long>(stats.shapes_inferred),
-              static_cast<unsigned long>(stats.shape_hits),
-              static_cast<unsigned long>(stats.versions_written),
-              static_cast<unsigned long>(stats.events_dropped));
+  std::printf(
+      "discovery: %d events, %d shapes: peak RSS %ld KiB (before the load %ld KiB); "
+      "%lu inferred, %lu shape hits, %lu versions, %lu dropped\n",
+      kEvents, kTypes * kShapesPerType, rss_after, rss_before,
+      static_cast<unsigned long>(stats.shapes_inferred),
+      static_cast<unsigned long>(stats.shape_hits),
+      static_cast<unsigned long>(stats.versions_written),
+      static_cast<unsigned long>(stats.events_dropped));
   EXPECT_EQ(stats.events_received, static_cast<uint64_t>(kEvents));
   EXPECT_EQ(stats.events_dropped, 0u);
   EXPECT_EQ(stats.events_failed, 0u);

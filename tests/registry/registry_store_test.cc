@@ -91,7 +91,8 @@ TEST_F(RegistryTest, DiscoveredRegistryAlwaysExistsAndCannotBeDeleted) {
   ASSERT_TRUE(list.ok()) << list.status();
   ASSERT_EQ(list->items.size(), 1u);
   EXPECT_EQ(list->items[0].name, "discovered-schemas");
-  EXPECT_EQ(list->items[0].arn, "arn:aws:schemas:eu-west-1:111122223333:registry/discovered-schemas");
+  EXPECT_EQ(list->items[0].arn,
+            "arn:aws:schemas:eu-west-1:111122223333:registry/discovered-schemas");
   absl::Status s = registry_->DeleteRegistry("discovered-schemas");
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(Contains(s, "ForbiddenException")) << s;
@@ -179,8 +180,8 @@ TEST_F(RegistryTest, CustomSchemasKeepAVersionPerContentChange) {
   for (const FieldChange& c : diff->changes) {
     changes.emplace_back(std::string(ChangeKindName(c.kind)), c.path);
   }
-  EXPECT_EQ(changes, (std::vector<std::pair<std::string, std::string>>{
-                         {"added", "currency"}, {"removed", "total"}}));
+  EXPECT_EQ(changes, (std::vector<std::pair<std::string, std::string>>{{"added", "currency"},
+                                                                       {"removed", "total"}}));
 
   // Export in the other type, then as it is.
   auto json_schema = registry_->ExportSchema("orders", "Order", "1", "JSONSchemaDraft4");
@@ -210,7 +211,8 @@ TEST_F(RegistryTest, SchemaErrorsNameTheArgument) {
   ASSERT_TRUE(registry_->CreateRegistry("orders", "").ok());
   auto unknown_registry = registry_->CreateSchema("nope", "A", "OpenApi3", kCustomOpenApi, "");
   EXPECT_EQ(unknown_registry.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_TRUE(Contains(unknown_registry.status(), "NotFoundException: Registry nope does not exist"));
+  EXPECT_TRUE(
+      Contains(unknown_registry.status(), "NotFoundException: Registry nope does not exist"));
 
   auto bad_type = registry_->CreateSchema("orders", "A", "Avro", kCustomOpenApi, "");
   EXPECT_TRUE(Contains(bad_type.status(), "type \"Avro\" is not")) << bad_type.status();
@@ -280,8 +282,7 @@ TEST_F(RegistryTest, DiscoveryKeepsAVersionPerChangeOfTheMergedSchema) {
   ASSERT_TRUE(shape2.ok()) << shape2.status();
 
   // total becomes a number with a fraction: the type widens, version 3.
-  Discover("default",
-           {Event("com.example.orders", "Order Placed", R"({"id":"o-4","total":5.5})")});
+  Discover("default", {Event("com.example.orders", "Order Placed", R"({"id":"o-4","total":5.5})")});
   SchemaInfo v3 = Describe(name);
   EXPECT_EQ(v3.version, 3);
   EXPECT_EQ(v3.version_count, 3);
@@ -410,9 +411,9 @@ TEST(InferSchemaTest, InfersFromOneToTenEventsAndNamesTheBadOne) {
   EXPECT_NE(json_schema->find("draft-04"), std::string::npos);
 
   EXPECT_TRUE(Contains(InferSchema({}, DocumentType::kOpenApi3).status(), "0 events"));
-  EXPECT_TRUE(Contains(InferSchema(std::vector<std::string>(11, "{}"), DocumentType::kOpenApi3)
-                           .status(),
-                       "11 events"));
+  EXPECT_TRUE(
+      Contains(InferSchema(std::vector<std::string>(11, "{}"), DocumentType::kOpenApi3).status(),
+               "11 events"));
   auto bad = InferSchema({"{}", "{nope"}, DocumentType::kOpenApi3);
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(Contains(bad.status(), "BadRequestException: events[1]: ")) << bad.status();
