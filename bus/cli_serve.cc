@@ -136,6 +136,11 @@ int RunServe(const Args& args) {
                                 st.batches ? st.commit_ns / 1e6 / st.batches : 0.0, st.syncs,
                                 st.syncs ? st.sync_ns / 1e6 / st.syncs : 0.0, st.checkpoints,
                                 (*daemon)->failed_invocations()));
+    const registry::RegistryStats rs = (*daemon)->registry_stats();
+    Log("info", absl::StrFormat("schema discovery: %d events, %d known shapes, %d inferred, "
+                                "%d versions written, %d dropped (queue full), %d not envelopes",
+                                rs.events_received, rs.shape_hits, rs.shapes_inferred,
+                                rs.versions_written, rs.events_dropped, rs.events_failed));
     return 0;
   }
 }

@@ -1,4 +1,4 @@
-// Internal to busbar::targets (and the modules whose write jobs run on a Store): a small RAII
+// Internal to busbar::targets and busbar::registry (library busbar_sqlite): a small RAII
 // wrapper over one SQLite connection. SQLite's types never appear here, so this header can be
 // included anywhere without <sqlite3.h>.
 //

@@ -93,6 +93,13 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& optio
   auto queues = targets::Queues::Open(d->store_.get(), qo);
   if (!queues.ok()) return queues.status();
   d->queues_ = std::move(*queues);
+  registry::RegistryOptions ro = options.registry;
+  ro.path = absl::StrCat(options.data_dir, "/registry.db");
+  ro.account = options.account;
+  ro.region = options.region;
+  auto schema_registry = registry::Registry::Open(ro);
+  if (!schema_registry.ok()) return schema_registry.status();
+  d->registry_ = std::move(*schema_registry);
   auto catalog = Catalog::Open(d->store_.get(), options.account, options.region);
   if (!catalog.ok()) return catalog.status();
   {
@@ -136,6 +143,11 @@ void Daemon::Shutdown() {
   }
   if (maintenance_.joinable()) maintenance_.join();
   if (queues_ != nullptr) queues_->Shutdown();
+  if (registry_ != nullptr) {
+    registry_->Flush();  // the events queued for discovery are processed first
+    registry_stats_at_stop_ = registry_->stats();
+    registry_.reset();
+  }
 }
 
 absl::Status Daemon::ApplyQueues(const config::Config& config) {

@@ -49,6 +49,7 @@
 #include "bus/config/config.h"
 #include "bus/ingest.h"
 #include "matcher/matcher.h"
+#include "registry/registry.h"
 #include "targets/event_log.h"
 #include "targets/queues.h"
 #include "targets/store.h"
@@ -83,6 +84,8 @@ struct DaemonOptions {
   // Queues the daemon holds at most (CreateQueue past it: OverLimit). SQS's default quota
   // is effectively unbounded; this bounds the data directory's queue table.
   size_t max_queues = 1000;
+  // The schema registry (<data_dir>/registry.db): discovery queue and cache bounds.
+  registry::RegistryOptions registry;  // path, account and region are set by Start
 };
 
 // A rule as DescribeRule and ListRules show it, and who owns it.
@@ -181,6 +184,12 @@ class Daemon {
   absl::StatusOr<std::string> CreateEventBus(std::string_view name, std::string_view description);
   absl::Status DeleteEventBus(std::string_view name);
 
+  // Schema discovery per bus (SchemasService's discoverers). NotFound
+  // "NotFoundException: ..." for a bus that does not exist; `event_bus` takes a
+  // name or an ARN, empty = "default".
+  absl::StatusOr<registry::Discoverer> SetDiscovery(std::string_view event_bus, bool started);
+  std::vector<registry::Discoverer> ListDiscoverers() const;
+
   // Stops accepting calls, finishes the ones in flight, closes the store.
   void Shutdown();
 
@@ -200,6 +209,12 @@ class Daemon {
   // EventBridge's FailedInvocations metric counts them.
   uint64_t failed_invocations() const { return failed_invocations_.load(); }
   targets::Queues& queues() { return *queues_; }
+  // REQUIRES: before Shutdown.
+  registry::Registry& schema_registry() { return *registry_; }
+  // Discovery's counters (as of Shutdown, after it).
+  registry::RegistryStats registry_stats() const {
+    return registry_ != nullptr ? registry_->stats() : registry_stats_at_stop_;
+  }
   const DaemonOptions& options() const { return options_; }
 
  private:
@@ -222,6 +237,8 @@ class Daemon {
   std::unique_ptr<targets::Store> store_;
   std::unique_ptr<targets::EventLog> event_log_;
   std::unique_ptr<targets::Queues> queues_;
+  std::unique_ptr<registry::Registry> registry_;
+  registry::RegistryStats registry_stats_at_stop_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

@@ -305,7 +305,37 @@ absl::Status Daemon::DeleteEventBus(std::string_view name) {
                                      "; delete them first (DeleteRule)."));
   }
   if (auto s = catalog_->DeleteBus(name); !s.ok()) return api::FromStore(s);
+  if (auto s = registry_->ForgetDiscoverer(name); !s.ok()) return api::FromStore(s);
   return Republish(std::string(name));
+}
+
+absl::StatusOr<registry::Discoverer> Daemon::SetDiscovery(std::string_view event_bus,
+                                                          bool started) {
+  auto bus = api::BusName(event_bus, options_);
+  if (!bus.ok()) {
+    // The Schemas API's name for a malformed argument.
+    std::string reason(bus.status().message());
+    constexpr std::string_view kPrefix = "ValidationException: ";
+    if (reason.starts_with(kPrefix)) reason.erase(0, kPrefix.size());
+    return absl::InvalidArgumentError(absl::StrCat("BadRequestException: event_bus_name: ", reason));
+  }
+  // Under the reload mutex, so the bus cannot be deleted between the check and the change.
+  absl::MutexLock lock(&reload_mu_);
+  std::shared_ptr<const Routing> routing = this->routing();
+  if (routing->buses.find(*bus) == routing->buses.end()) {
+    return absl::NotFoundError(absl::StrCat("NotFoundException: Event bus ", *bus,
+                                            " does not exist."));
+  }
+  if (auto s = registry_->SetDiscovery(*bus, started); !s.ok()) return api::FromStore(s);
+  return registry::Discoverer{*bus, started};
+}
+
+std::vector<registry::Discoverer> Daemon::ListDiscoverers() const {
+  std::vector<registry::Discoverer> out;
+  for (const auto& [name, route] : routing()->buses) {
+    out.push_back({name, registry_->DiscoveryStarted(name)});
+  }
+  return out;
 }
 
 }  // namespace busbar::bus

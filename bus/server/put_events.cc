@@ -92,8 +92,18 @@ void Daemon::PutEventsAsync(const std::vector<EntryIn>& entries, PutEventsDone d
     }
     return s;
   };
-  store_->Submit(std::move(job), [put, done = std::move(done)](absl::Status committed) {
-    if (!committed.ok()) {
+  store_->Submit(std::move(job), [this, put, done = std::move(done)](absl::Status committed) {
+    if (committed.ok()) {
+      // Acknowledged events go to schema discovery (off this thread; the registry only
+      // queues them). The answer needs their ids, not their bodies: the envelopes move.
+      std::vector<registry::Registry::Observed> observed;
+      observed.reserve(put->accepted.size());
+      for (size_t i : put->accepted) {
+        EntryOutcome& o = put->outcomes[i];
+        observed.push_back({o.bus, std::move(o.envelope)});
+      }
+      registry_->Discover(std::move(observed));
+    } else {
       for (size_t i : put->accepted) {
         EntryOutcome& o = put->outcomes[i];
         o.error_code = "InternalFailure";

@@ -20,7 +20,7 @@ class Daemon;
 // Maps an absl status to the gRPC status with the same code and message.
 grpc::Status ToGrpc(const absl::Status& status);
 
-// EventsService, QueuesService, RulesService and BusesService for `daemon`.
+// EventsService, QueuesService, RulesService, BusesService and SchemasService for `daemon`.
 std::vector<std::unique_ptr<grpc::Service>> MakeServices(Daemon* daemon);
 
 // The queues, rules and buses services, each in its own file
@@ -28,5 +28,6 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(Daemon* daemon);
 std::unique_ptr<grpc::Service> MakeQueuesService(Daemon* daemon);
 std::unique_ptr<grpc::Service> MakeRulesService(Daemon* daemon);
 std::unique_ptr<grpc::Service> MakeBusesService(Daemon* daemon);
+std::unique_ptr<grpc::Service> MakeSchemasService(Daemon* daemon);  // schemas_service.cc
 
 }  // namespace busbar::bus

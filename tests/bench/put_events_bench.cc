@@ -3,10 +3,14 @@
 // events — C calls in flight at once as fast as they are answered, or at an offered
 // rate (open loop) — while N consumers (default 1) long-poll the queue. Prints acknowledged
 // events/s, PutEvents latency p50/p99/p99.9 and put-to-receive latency p50/p99. Figures only: no
-// assertion on speed.
+// assertion on speed. Schema discovery is on (the daemon's default) unless --discovery off,
+// which stops the default bus's discoverer before the load; the events come in --shapes N
+// shapes (default 10: the detail has one of N optional field names), so discovery sees both
+// new shapes and known ones.
 //
 // Usage: put_events_bench BUSBAR [--clients C] [--seconds S] [--rate EVENTS_PER_S]
-//                                [--fsync batch|off] [--consumers N]
+//                                [--fsync batch|off] [--consumers N] [--discovery on|off]
+//                                [--shapes N]
 #include <arpa/inet.h>
 #include <grpcpp/grpcpp.h>
 #include <netinet/in.h>
@@ -31,6 +35,7 @@
 
 #include "busbar/v1/events.grpc.pb.h"
 #include "busbar/v1/queues.grpc.pb.h"
+#include "busbar/v1/schemas.grpc.pb.h"
 #include "tests/testing/daemon_process.h"
 
 namespace v1 = ::busbar::v1;
@@ -56,12 +61,14 @@ int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(stderr,
                  "usage: put_events_bench BUSBAR [--clients C] [--seconds S] [--rate R] "
-                 "[--fsync batch|off]\n");
+                 "[--fsync batch|off] [--consumers N] [--discovery on|off] [--shapes N]\n");
     return 2;
   }
   const std::string binary = argv[1];
   int clients = 16;
   int consumer_threads = 1;
+  int shapes = 10;
+  std::string discovery = "on";
   double seconds = 10, rate = 0;
   std::string fsync = "batch";
   for (int i = 2; i + 1 < argc; i += 2) {
@@ -70,6 +77,8 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--rate")) rate = std::atof(argv[i + 1]);
     if (!std::strcmp(argv[i], "--fsync")) fsync = argv[i + 1];
     if (!std::strcmp(argv[i], "--consumers")) consumer_threads = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--discovery")) discovery = argv[i + 1];
+    if (!std::strcmp(argv[i], "--shapes")) shapes = std::max(1, std::atoi(argv[i + 1]));
   }
   char tmpl[] = "/tmp/busbar-bench-XXXXXX";
   const std::string dir = mkdtemp(tmpl);
@@ -81,6 +90,17 @@ int main(int argc, char** argv) {
   if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10))) {
     std::fprintf(stderr, "daemon did not start\n");
     return 1;
+  }
+  if (discovery == "off") {
+    auto schemas = v1::SchemasService::NewStub(channel);
+    v1::StopDiscovererRequest req;
+    v1::StopDiscovererResponse resp;
+    grpc::ClientContext ctx;
+    grpc::Status s = schemas->StopDiscoverer(&ctx, req, &resp);
+    if (!s.ok()) {
+      std::fprintf(stderr, "StopDiscoverer: %s\n", s.error_message().c_str());
+      return 1;
+    }
   }
 
   std::atomic<bool> stop{false}, stop_consumer{false};
@@ -141,6 +161,7 @@ int main(int argc, char** argv) {
     delete call;
     --in_flight;
   };
+  std::atomic<long> sequence{0};
   send_one = [&] {
     auto* call = new Call;
     call->sent = NowNs();
@@ -148,7 +169,9 @@ int main(int argc, char** argv) {
       auto* e = call->req.add_entries();
       e->set_source("bench");
       e->set_detail_type("load");
-      e->set_detail("{\"sent_ns\":" + std::to_string(call->sent) + ",\"pad\":\"" + pad + "\"}");
+      const long shape = sequence++ % shapes;
+      e->set_detail("{\"sent_ns\":" + std::to_string(call->sent) + ",\"f" + std::to_string(shape) +
+                    "\":1,\"pad\":\"" + pad + "\"}");
     }
     ++in_flight;
     events->async()->PutEvents(&call->ctx, &call->req, &call->resp, [&, call](grpc::Status s) {
@@ -183,10 +206,11 @@ int main(int argc, char** argv) {
   waitpid(pid, nullptr, 0);
   std::filesystem::remove_all(dir);
 
-  std::printf("calls in flight=%s consumers=%d offered=%s fsync=%s seconds=%.1f\n",
-              rate > 0 ? "open loop" : std::to_string(clients).c_str(), consumer_threads,
-              rate > 0 ? std::to_string(static_cast<long>(rate)).c_str() : "max", fsync.c_str(),
-              elapsed);
+  std::printf(
+      "calls in flight=%s consumers=%d offered=%s fsync=%s discovery=%s shapes=%d seconds=%.1f\n",
+      rate > 0 ? "open loop" : std::to_string(clients).c_str(), consumer_threads,
+      rate > 0 ? std::to_string(static_cast<long>(rate)).c_str() : "max", fsync.c_str(),
+      discovery.c_str(), shapes, elapsed);
   std::printf("acknowledged events/s: %.0f (%ld events, %ld failed calls)\n", acked / elapsed,
               acked.load(), failed.load());
   std::printf("PutEvents latency ms: p50 %.2f  p99 %.2f  p99.9 %.2f\n", Percentile(put_ms, 50),

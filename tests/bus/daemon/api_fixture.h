@@ -1,4 +1,4 @@
-// Test fixture (header-only) for the daemon's rules, targets and buses API: a
+// Test fixture (header-only) for the daemon's rules, targets, buses and schemas API: a
 // real daemon on 127.0.0.1:0 with a temporary data directory and a rule file
 // declaring the bus "orders", the queues q1, q2 and dlq, and two rules, with
 // stubs for every service and helpers for the calls the tests repeat.
@@ -18,6 +18,7 @@
 #include "busbar/v1/events.grpc.pb.h"
 #include "busbar/v1/queues.grpc.pb.h"
 #include "busbar/v1/rules.grpc.pb.h"
+#include "busbar/v1/schemas.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "tests/targets/temp_dir.h"
 
@@ -94,6 +95,7 @@ class ApiTest : public ::testing::Test {
     queues_ = v1::QueuesService::NewStub(channel);
     rules_ = v1::RulesService::NewStub(channel);
     buses_ = v1::BusesService::NewStub(channel);
+    schemas_ = v1::SchemasService::NewStub(channel);
     return absl::OkStatus();
   }
   void Start() {
@@ -300,6 +302,7 @@ class ApiTest : public ::testing::Test {
   std::unique_ptr<v1::QueuesService::Stub> queues_;
   std::unique_ptr<v1::RulesService::Stub> rules_;
   std::unique_ptr<v1::BusesService::Stub> buses_;
+  std::unique_ptr<v1::SchemasService::Stub> schemas_;
 };
 
 }  // namespace busbar::bus::testing
