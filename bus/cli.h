@@ -7,6 +7,7 @@
 // patterns. Nothing here is thread-safe beyond what each command documents.
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -41,8 +42,10 @@ void PrintServeHelp(std::FILE* out);
 // Client commands against a running daemon (--endpoint, or BUSBAR_ENDPOINT,
 // default 127.0.0.1:4195): `busbar put-events` (cli_client.cc), `busbar
 // queues …` (cli_queues.cc), `busbar rules …` including `rules targets …`
-// (cli_rules.cc), `busbar buses …` (cli_buses.cc). Exit 0, 1 when the daemon refused some of
-// the request (printed), 2 on bad usage or when the daemon is unreachable.
+// (cli_rules.cc), `busbar buses …` (cli_buses.cc), `busbar schemas …` including `schemas
+// registries …` and `schemas discoverers …` (cli_schemas.cc, cli_schemas_registries.cc). Exit
+// 0, 1 when the daemon refused some of the request (printed), 2 on bad usage or when the daemon
+// is unreachable.
 int RunPutEvents(const Args& args);
 void PrintPutEventsHelp(std::FILE* out);
 int RunQueues(const Args& args);
@@ -51,6 +54,8 @@ int RunRules(const Args& args);
 void PrintRulesHelp(std::FILE* out);
 int RunBuses(const Args& args);
 void PrintBusesHelp(std::FILE* out);
+int RunSchemas(const Args& args);
+void PrintSchemasHelp(std::FILE* out);
 
 // The whole content of the file at `path`. NotFound, PermissionDenied etc. with
 // the path and the system's reason.
@@ -70,6 +75,9 @@ void AppendJsonString(std::string_view s, std::string& out);
 // true. InvalidArgument if the value is missing.
 absl::StatusOr<bool> TakeOptionValue(const Args& args, size_t* i, std::string_view name,
                                      std::string_view* value);
+
+// `unix_seconds` as RFC 3339 in UTC, to the second: "2024-05-01T12:00:00Z".
+std::string Rfc3339(int64_t unix_seconds);
 
 // Prints the status message on stderr; returns kExitUsage.
 int PrintError(const absl::Status& status);

@@ -1,7 +1,6 @@
 // `busbar buses …`: list, describe, create and delete event buses, each one
 // BusesService call (list follows next_token to the end).
 #include <cstdio>
-#include <ctime>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -14,16 +13,6 @@ namespace {
 
 namespace v1 = ::busbar::v1;
 
-// RFC 3339 in UTC, to the second.
-std::string Rfc3339(const google::protobuf::Timestamp& t) {
-  std::time_t seconds = static_cast<std::time_t>(t.seconds());
-  std::tm tm;
-  gmtime_r(&seconds, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 void PrintBus(const v1::EventBus& b) {
   std::string out = "{\"Name\":";
   AppendJsonString(b.name(), out);
@@ -33,8 +22,8 @@ void PrintBus(const v1::EventBus& b) {
     out += ",\"Description\":";
     AppendJsonString(b.description(), out);
   }
-  absl::StrAppend(&out, ",\"CreationTime\":\"", Rfc3339(b.creation_time()),
-                  "\",\"LastModifiedTime\":\"", Rfc3339(b.last_modified_time()), "\"}");
+  absl::StrAppend(&out, ",\"CreationTime\":\"", Rfc3339(b.creation_time().seconds()),
+                  "\",\"LastModifiedTime\":\"", Rfc3339(b.last_modified_time().seconds()), "\"}");
   std::printf("%s\n", out.c_str());
 }
 

@@ -1,6 +1,7 @@
 // Internal to bus/: what the client commands (cli_client.cc, cli_queues.cc,
-// cli_rules.cc, cli_buses.cc) share — the channel to the daemon, call deadlines, printing a
-// refused call, and reading a subcommand's options. Thread-compatible.
+// cli_rules.cc, cli_buses.cc, cli_schemas*.cc) share — the channel to the daemon,
+// call deadlines, printing a refused call, and reading a subcommand's options.
+// Thread-compatible.
 #pragma once
 
 #include <grpcpp/grpcpp.h>

@@ -1,8 +1,9 @@
 // Helpers shared by the `busbar` commands: reading files and JSON arguments,
-// JSON string escaping and option parsing.
+// JSON string escaping, timestamps and option parsing.
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <string>
 #include <string_view>
 
@@ -73,6 +74,15 @@ absl::StatusOr<bool> TakeOptionValue(const Args& args, size_t* i, std::string_vi
   }
   *value = args[++*i];
   return true;
+}
+
+std::string Rfc3339(int64_t unix_seconds) {
+  const std::time_t seconds = static_cast<std::time_t>(unix_seconds);
+  std::tm tm;
+  gmtime_r(&seconds, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 int PrintError(const absl::Status& status) {

@@ -33,6 +33,8 @@ constexpr Command kCommands[] = {
      busbar::cli::RunRules, busbar::cli::PrintRulesHelp},
     {"buses", "create, delete, describe or list event buses", busbar::cli::RunBuses,
      busbar::cli::PrintBusesHelp},
+    {"schemas", "discovered and custom event schemas: list, describe, search, export, diff",
+     busbar::cli::RunSchemas, busbar::cli::PrintSchemasHelp},
 };
 
 const Command* FindCommand(std::string_view name) {
