@@ -1,7 +1,8 @@
 // Registry: discovery. Discover() queues events (bounded) for one worker thread, which turns
 // them into versions of the schemas in "discovered-schemas":
 //
-//   1. read the event's source and detail-type, and its shape hash (schema.h ShapeHash);
+//   1. read the event's source and detail-type, and its shape hash, in one parse (schema.h
+//      ShapeHash);
 //   2. a (source, detail-type, shape) key already in the shape cache costs nothing more;
 //   3. otherwise infer the event's Node and merge it into the schema's model (kept in an LRU
 //      of merged schemas, re-read from the file's latest version on a miss);
@@ -15,7 +16,6 @@
 #include "registry/names.h"
 #include "registry/registry.h"
 #include "registry/registry_impl.h"
-#include "simdjson.h"
 
 namespace busbar::registry {
 namespace {
@@ -40,28 +40,9 @@ uint64_t HashText(std::string_view text) {
 }  // namespace
 
 absl::StatusOr<EventIdentity> ReadIdentity(std::string_view event) {
-  thread_local simdjson::dom::parser parser;
-  thread_local bool allocated = false;
-  if (!allocated) {
-    if (parser.allocate(1 << 16, kMaxDepth) != simdjson::SUCCESS) {
-      return absl::ResourceExhaustedError("cannot allocate a JSON parser");
-    }
-    allocated = true;
-  }
-  simdjson::dom::object object;
-  if (auto error = parser.parse(event.data(), event.size()).get(object); error) {
-    return absl::InvalidArgumentError(Cat("not a JSON object: ", simdjson::error_message(error)));
-  }
   EventIdentity identity;
-  std::string_view source, detail_type;
-  if (object["source"].get(source) != simdjson::SUCCESS) {
-    return absl::InvalidArgumentError("no string \"source\"");
-  }
-  if (object["detail-type"].get(detail_type) != simdjson::SUCCESS) {
-    return absl::InvalidArgumentError("no string \"detail-type\"");
-  }
-  identity.source = std::string(source);
-  identity.detail_type = std::string(detail_type);
+  absl::StatusOr<uint64_t> shape = ShapeHash(event, identity);
+  if (!shape.ok()) return shape.status();
   return identity;
 }
 
@@ -144,14 +125,13 @@ void Registry::Impl::ProcessBatch(std::deque<Observed>& batch) {
   }
   std::vector<std::string> dirty;
   for (const Observed& observed : batch) {
-    absl::StatusOr<EventIdentity> identity = ReadIdentity(observed.event);
-    absl::StatusOr<uint64_t> shape =
-        identity.ok() ? ShapeHash(observed.event) : absl::StatusOr<uint64_t>(identity.status());
+    EventIdentity identity;
+    absl::StatusOr<uint64_t> shape = ShapeHash(observed.event, identity);
     if (!shape.ok()) {
       events_failed.fetch_add(1, std::memory_order_relaxed);
       continue;
     }
-    const uint64_t key = Mix(HashText(Cat(identity->source, "\n", identity->detail_type)), *shape);
+    const uint64_t key = Mix(HashText(Cat(identity.source, "\n", identity.detail_type)), *shape);
     if (shapes_new.contains(key) || shapes_old.contains(key)) {
       shape_hits.fetch_add(1, std::memory_order_relaxed);
       continue;
@@ -161,7 +141,7 @@ void Registry::Impl::ProcessBatch(std::deque<Observed>& batch) {
       events_failed.fetch_add(1, std::memory_order_relaxed);
       continue;
     }
-    std::string name = DiscoveredSchemaName(identity->source, identity->detail_type);
+    std::string name = DiscoveredSchemaName(identity.source, identity.detail_type);
     auto it = models.find(name);
     if (it == models.end()) {
       Model model;
@@ -172,7 +152,7 @@ void Registry::Impl::ProcessBatch(std::deque<Observed>& batch) {
         if (stored.ok()) model.shape = std::move(*stored);
       }
       db->ResetBusyStatements();
-      model.identity = *identity;
+      model.identity = identity;
       model_lru.push_front(name);
       model.lru = model_lru.begin();
       it = models.emplace(name, std::move(model)).first;

@@ -372,6 +372,22 @@ absl::StatusOr<uint64_t> ShapeHash(std::string_view json) {
   });
 }
 
+absl::StatusOr<uint64_t> ShapeHash(std::string_view json, EventIdentity& identity) {
+  return WithParsed(json, [&identity](element root) -> absl::StatusOr<uint64_t> {
+    std::string_view source, detail_type;
+    if (root["source"].get(source) != simdjson::SUCCESS) {
+      return absl::InvalidArgumentError("event has no string \"source\"");
+    }
+    if (root["detail-type"].get(detail_type) != simdjson::SUCCESS) {
+      return absl::InvalidArgumentError("event has no string \"detail-type\"");
+    }
+    identity.source = std::string(source);
+    identity.detail_type = std::string(detail_type);
+    key_stack.clear();
+    return HashElement(root);
+  });
+}
+
 namespace internal {
 
 uint64_t HashNode(const Node& node) {

@@ -72,6 +72,12 @@ void Merge(Node& into, const Node& from);
 // without building the Node: what discovery looks up before inferring. Errors as Infer.
 absl::StatusOr<uint64_t> ShapeHash(std::string_view json);
 
+struct EventIdentity;
+// The same hash, and the event's top-level "source" and "detail-type", from one parse: what
+// discovery reads of each event. Errors as Infer, and InvalidArgument when either field is
+// missing or not a string.
+absl::StatusOr<uint64_t> ShapeHash(std::string_view json, EventIdentity& identity);
+
 // True when `value` is an RFC 3339 date-time ("2024-01-02T03:04:05Z", optional fraction,
 // "Z"/"z" or ±hh:mm offset, "T"/"t" separator).
 bool IsRfc3339DateTime(std::string_view value);

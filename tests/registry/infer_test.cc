@@ -271,5 +271,25 @@ TEST(NodeEquality, IgnoresFieldsTheKindsMakeMeaningless) {
   EXPECT_NE(a, b);
 }
 
+TEST(ShapeHash, ReadsTheEventsIdentityInTheSameParse) {
+  const std::string event =
+      R"({"source":"shop","detail-type":"Order Placed","detail":{"id":1,"at":"2024-01-02T03:04:05Z"}})";
+  EventIdentity identity;
+  auto with_identity = ShapeHash(event, identity);
+  ASSERT_TRUE(with_identity.ok()) << with_identity.status();
+  EXPECT_EQ(*with_identity, *ShapeHash(event));
+  EXPECT_EQ(identity.source, "shop");
+  EXPECT_EQ(identity.detail_type, "Order Placed");
+
+  EventIdentity unused;
+  auto no_type = ShapeHash(R"({"source":"shop","detail":{}})", unused);
+  EXPECT_EQ(no_type.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(no_type.status().message()), HasSubstr("detail-type"));
+  auto not_string = ShapeHash(R"({"source":1,"detail-type":"x"})", unused);
+  EXPECT_THAT(std::string(not_string.status().message()), HasSubstr("source"));
+  EXPECT_FALSE(ShapeHash("[1]", unused).ok());
+  EXPECT_FALSE(ShapeHash("{", unused).ok());
+}
+
 }  // namespace
 }  // namespace busbar::registry
