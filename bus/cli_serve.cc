@@ -137,10 +137,13 @@ int RunServe(const Args& args) {
                                 st.syncs ? st.sync_ns / 1e6 / st.syncs : 0.0, st.checkpoints,
                                 (*daemon)->failed_invocations()));
     const registry::RegistryStats rs = (*daemon)->registry_stats();
-    Log("info", absl::StrFormat("schema discovery: %d events, %d known shapes, %d inferred, "
-                                "%d versions written, %d dropped (queue full), %d not envelopes",
-                                rs.events_received, rs.shape_hits, rs.shapes_inferred,
-                                rs.versions_written, rs.events_dropped, rs.events_failed));
+    Log("info",
+        absl::StrFormat("schema discovery: %d events, %d known shapes, %d inferred, "
+                        "%d versions written, %d dropped (queue full), %d not envelopes; "
+                        "worker CPU %.2f us per event",
+                        rs.events_received, rs.shape_hits, rs.shapes_inferred, rs.versions_written,
+                        rs.events_dropped, rs.events_failed,
+                        rs.events_received ? rs.worker_cpu_ns / 1e3 / rs.events_received : 0.0));
     return 0;
   }
 }

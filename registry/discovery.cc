@@ -10,6 +10,7 @@
 //      transaction.
 // The shape cache keeps two generations (lookups check both; the older is dropped when the
 // newer fills half the bound), so memory stays bounded whatever the variety of shapes.
+#include <ctime>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -29,6 +30,12 @@ uint64_t Mix(uint64_t a, uint64_t b) {
   h *= 0xc4ceb9fe1a85ec53ull;
   h ^= h >> 33;
   return h;
+}
+
+int64_t ThreadCpuNs() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
 }
 
 uint64_t HashText(std::string_view text) {
@@ -109,7 +116,9 @@ void Registry::Impl::WorkerLoop() {
       queue_bytes = 0;
       upto = queued_total;
     }
+    const int64_t cpu_before = ThreadCpuNs();
     ProcessBatch(batch);
+    worker_cpu_ns.fetch_add(ThreadCpuNs() - cpu_before, std::memory_order_relaxed);
     absl::MutexLock q(&queue_mu);
     processed_total = upto;
   }

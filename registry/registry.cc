@@ -362,6 +362,7 @@ RegistryStats Registry::stats() const {
   s.shape_hits = impl_->shape_hits.load();
   s.shapes_inferred = impl_->shapes_inferred.load();
   s.versions_written = impl_->versions_written.load();
+  s.worker_cpu_ns = impl_->worker_cpu_ns.load();
   s.shape_cache_size = impl_->shape_cache_size.load();
   s.model_cache_size = impl_->model_cache_size.load();
   return s;

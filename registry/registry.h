@@ -104,6 +104,7 @@ struct RegistryStats {
   uint64_t shape_hits = 0;       // known shapes
   uint64_t shapes_inferred = 0;  // new shapes merged
   uint64_t versions_written = 0;
+  uint64_t worker_cpu_ns = 0;  // CPU time the discovery worker spent on its batches
   size_t shape_cache_size = 0;
   size_t model_cache_size = 0;
 };

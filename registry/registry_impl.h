@@ -84,7 +84,8 @@ class Registry::Impl {
 
   std::atomic<uint64_t> cache_generation{0};
   std::atomic<uint64_t> events_received{0}, events_dropped{0}, events_failed{0}, shape_hits{0},
-      shapes_inferred{0}, versions_written{0}, shape_cache_size{0}, model_cache_size{0};
+      shapes_inferred{0}, versions_written{0}, worker_cpu_ns{0}, shape_cache_size{0},
+      model_cache_size{0};
 
   // --- worker-only state ---
   struct Model {
