@@ -5,21 +5,7 @@ set -euo pipefail
 
 busbar=$1
 examples=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-failures=0
-passes=0
-pass() { passes=$((passes + 1)); echo "ok   $1"; }
-fail() { failures=$((failures + 1)); echo "FAIL $1"; }
-
-# Runs "$@", storing stdout, stderr and the exit code in out, err and rc.
-run() {
-  rc=0
-  "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-  out=$(cat "$tmp/out")
-  err=$(cat "$tmp/err")
-}
+source "$(dirname "$0")/check_lib.sh"
 
 # --- busbar match on the examples: exit 0, one output line per non-empty event line.
 run "$busbar" match --patterns "$examples/patterns.json" "$examples/events.jsonl"

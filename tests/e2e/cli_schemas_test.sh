@@ -11,47 +11,7 @@
 set -euo pipefail
 
 busbar=$1
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-failures=0
-passes=0
-pass() { passes=$((passes + 1)); echo "ok   $1"; }
-fail() { failures=$((failures + 1)); echo "FAIL $1"; }
-
-# Runs "$@", storing stdout, stderr and the exit code in out, err and rc.
-run() {
-  rc=0
-  "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-  out=$(cat "$tmp/out")
-  err=$(cat "$tmp/err")
-}
-
-# json_check NAME PYTHON_EXPR: the last run exited 0 and printed one JSON value `v` for
-# which PYTHON_EXPR is true.
-json_check() {
-  if [ "$rc" -eq 0 ] && python3 -c 'import json, sys; v = json.loads(sys.argv[1]); sys.exit(0 if ('"$2"') else 1)' "$out"; then
-    pass "$1"
-  else
-    fail "$1: exit $rc; stdout: $out; stderr: $err"
-  fi
-}
-
-# check NAME WANT_RC [PATTERN_IN_STDOUT [PATTERN_IN_STDERR]]: the last run's exit code is
-# WANT_RC and the outputs contain the (fixed-string) patterns.
-check() {
-  local name=$1 want=$2 in_out=${3:-} in_err=${4:-}
-  if [ "$rc" -eq "$want" ] && [[ "$out" == *"$in_out"* ]] && [[ "$err" == *"$in_err"* ]]; then
-    pass "$name"
-  else
-    fail "$name: exit $rc (want $want); stdout: $out; stderr: $err"
-  fi
-}
+source "$(dirname "$0")/check_lib.sh"
 
 # check_lines NAME WANT: the last run exited 0 and its stdout is exactly WANT.
 check_lines() {
@@ -62,28 +22,7 @@ check_lines() {
   fi
 }
 
-# Starts the daemon on a free port; sets pid and the endpoint of every call.
-start() {
-  : >"$tmp/log"
-  "$busbar" serve --listen 127.0.0.1:0 --data-dir "$tmp/data" 2>>"$tmp/log" &
-  pid=$!
-  local port=
-  for _ in $(seq 100); do
-    port=$(sed -n 's/.*serving on [^ ]* (port \([0-9]*\)).*/\1/p' "$tmp/log")
-    [ -n "$port" ] && break
-    sleep 0.1
-  done
-  if [ -z "$port" ]; then
-    echo "daemon did not start:"; cat "$tmp/log"; exit 1
-  fi
-  export BUSBAR_ENDPOINT=127.0.0.1:$port
-}
-
-stop() {
-  kill -TERM "$pid"
-  wait "$pid" || true
-  pid=
-}
+start() { start_daemon; }
 
 # versions_of NAME [REGISTRY]: prints the version count `schemas list` shows for NAME
 # (nothing if it is not listed).
