@@ -123,11 +123,11 @@ TEST(InputTable, EveryCaseRendersOrFailsAsExpected) {
       ASSERT_TRUE(out.ok()) << out.status();
       EXPECT_EQ(*out, *c.expected);
       // Every JSON or single-string template, and every InputPath, gives valid JSON.
-      std::string_view t = c.spec.input_template.value_or("");
+      const std::string t = c.spec.input_template.value_or("");
       size_t first = t.find_first_not_of(" \t\r\n");
-      bool json_template = first != std::string_view::npos &&
+      bool json_template = first != std::string::npos &&
                            (t[first] == '{' || t[first] == '[' ||
-                            (t[first] == '"' && t.find('\n', first) == std::string_view::npos));
+                            (t[first] == '"' && t.find('\n', first) == std::string::npos));
       if (json_template || c.spec.input_path.has_value()) {
         simdjson::padded_string padded(*out);
         EXPECT_EQ(parser.parse(padded).error(), simdjson::SUCCESS) << *out;
