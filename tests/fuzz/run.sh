@@ -16,13 +16,15 @@ cmake -S "$root" -B "$build" \
   -DCMAKE_CXX_COMPILER=clang++ \
   -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
   -DBUSBAR_FUZZ=ON >"$build/configure.log" 2>&1 || { cat "$build/configure.log"; exit 1; }
-cmake --build "$build" -j"$jobs" --target fuzz_pattern_parser fuzz_flattener fuzz_registry_document
+cmake --build "$build" -j"$jobs" --target fuzz_pattern_parser fuzz_flattener fuzz_registry_document \
+  fuzz_input_template
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 status=0
-for target in fuzz_pattern_parser:pattern fuzz_flattener:event fuzz_registry_document:registry; do
+for target in fuzz_pattern_parser:pattern fuzz_flattener:event fuzz_registry_document:registry \
+    fuzz_input_template:input; do
   name=${target%%:*}
   seeds=$root/tests/fuzz/corpus/${target##*:}
   work=$build/fuzz-work/$name
