@@ -71,6 +71,7 @@
 
 #include "absl/status/statusor.h"
 #include "matcher/matcher.h"
+#include "targets/input.h"
 
 namespace busbar::config {
 
@@ -219,7 +220,9 @@ struct TargetFault {
 // (1-64 of [.\-_A-Za-z0-9]), Arn (<= 1600 characters, a form of TargetKind in
 // the account and region), at most one of Input (valid JSON, <= 8192
 // characters), InputPath ($..., <= 256) and InputTransformer (<= 100 paths,
-// variables 1-256 of [A-Za-z0-9_-], paths $... <= 256, template 1-8192),
+// variables 1-256 of [A-Za-z0-9_-], paths $... <= 256, template 1-8192, and
+// everything targets::CompiledInput::Compile checks: path syntax, defined
+// placeholders, a JSON template that stays JSON),
 // RetryPolicy ranges and DeadLetterConfig (an SQS queue ARN). Fills the
 // computed fields (kind, resource_name, dead_letter_config->queue_name).
 // Errors: InvalidArgument whose message starts with the property ("Arn 'x' is
@@ -229,6 +232,9 @@ struct TargetFault {
 // says where.
 absl::Status ValidateTarget(Target& target, const TargetCheckOptions& options,
                             TargetFault* fault = nullptr);
+
+// The target's Input, InputPath or InputTransformer as targets/input.h takes it.
+targets::InputSpec InputSpecOf(const Target& target);
 
 // Checks one file's text on its own (references must be declared in it), as
 // LoadRuleFiles does for a single file; `file_name` is used in error messages

@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "bus/config/arn.h"
 #include "bus/config/config.h"
 #include "bus/config/json_text.h"
@@ -108,6 +109,19 @@ absl::Status CheckInput(const Target& t, TargetFault* fault) {
   return absl::OkStatus();
 }
 
+// What only rendering knows: path syntax, placeholders defined, a JSON template that stays
+// JSON. The compiler's message starts with the property ("InputTransformer.InputTemplate:
+// ..."), which becomes the fault's path.
+absl::Status CheckInputCompiles(const Target& t, TargetFault* fault) {
+  if (!t.input && !t.input_path && !t.input_transformer) return absl::OkStatus();
+  absl::StatusOr<targets::CompiledInput> compiled = targets::CompiledInput::Compile(InputSpecOf(t));
+  if (compiled.ok()) return absl::OkStatus();
+  const std::string message(compiled.status().message());
+  const std::string property = message.substr(0, message.find(':'));
+  std::vector<std::string> path = absl::StrSplit(property, '.');
+  return Invalid(fault, std::move(path), message);
+}
+
 absl::Status CheckRange(TargetFault* fault, std::string_view property, int value, int min,
                         int max) {
   if (value >= min && value <= max) return absl::OkStatus();
@@ -121,6 +135,17 @@ absl::Status CheckRange(TargetFault* fault, std::string_view property, int value
 size_t CharCount(std::string_view s) {
   return static_cast<size_t>(
       std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+targets::InputSpec InputSpecOf(const Target& t) {
+  targets::InputSpec spec;
+  spec.input = t.input;
+  spec.input_path = t.input_path;
+  if (t.input_transformer) {
+    spec.input_paths_map = t.input_transformer->input_paths_map;
+    spec.input_template = t.input_transformer->input_template;
+  }
+  return spec;
 }
 
 absl::Status ValidateTarget(Target& t, const TargetCheckOptions& o, TargetFault* fault) {
@@ -139,6 +164,7 @@ absl::Status ValidateTarget(Target& t, const TargetCheckOptions& o, TargetFault*
   t.kind = arn->kind;
   t.resource_name = arn->name;
   if (absl::Status s = CheckInput(t, fault); !s.ok()) return s;
+  if (absl::Status s = CheckInputCompiles(t, fault); !s.ok()) return s;
   const RetryPolicy& retry = t.retry_policy;
   if (absl::Status s = CheckRange(fault, "MaximumRetryAttempts", retry.maximum_retry_attempts,
                                   kMinRetryAttempts, kMaxRetryAttempts);

@@ -207,11 +207,19 @@ absl::StatusOr<BusRoute> Daemon::BuildBusRoute(const config::Config& files,
     const config::Rule& r = entry.rule;
     if (r.state != config::RuleState::kEnabled) continue;
     specs.push_back({r.name, r.event_pattern});
-    std::vector<std::string> queues;
+    RuleRoute rule{r.name, r.arn, {}};
     for (const config::Target& t : r.targets) {
-      if (t.kind == config::TargetKind::kQueue) queues.push_back(t.resource_name);
+      if (t.kind != config::TargetKind::kQueue) continue;
+      QueueTarget target{t.resource_name, std::nullopt};
+      if (t.input || t.input_path || t.input_transformer) {
+        // Checked when the target was put (config::ValidateTarget), so this compiles.
+        auto input = targets::CompiledInput::Compile(config::InputSpecOf(t));
+        if (!input.ok()) return input.status();
+        target.input = std::move(*input);
+      }
+      rule.queues.push_back(std::move(target));
     }
-    route.queues_by_rule.push_back(std::move(queues));
+    route.rules.push_back(std::move(rule));
   }
   auto m = matcher::Matcher::Compile(specs, MatcherOptions(options_));
   if (!m.ok()) return m.status();

@@ -51,6 +51,7 @@
 #include "matcher/matcher.h"
 #include "registry/registry.h"
 #include "targets/event_log.h"
+#include "targets/input.h"
 #include "targets/queues.h"
 #include "targets/store.h"
 
@@ -105,11 +106,25 @@ struct BusInfo {
   std::map<std::string, RuleEntry, std::less<>> rules;  // by name, enabled or not
 };
 
-// One bus's compiled rules (enabled ones) and, per rule id, the queues its
-// targets name. `info` is shared by snapshots until the bus changes.
+// One queue target of a rule: the queue and what it receives (input.h).
+struct QueueTarget {
+  std::string queue;
+  std::optional<targets::CompiledInput> input;  // unset: the event envelope as it is
+};
+
+// An enabled rule as ingest needs it: the reserved variables of input
+// templates and its queue targets.
+struct RuleRoute {
+  std::string name;
+  std::string arn;
+  std::vector<QueueTarget> queues;
+};
+
+// One bus's compiled rules (enabled ones) and, per rule id, what ingest needs
+// of it. `info` is shared by snapshots until the bus changes.
 struct BusRoute {
   std::shared_ptr<const matcher::Matcher> matcher;
-  std::vector<std::vector<std::string>> queues_by_rule;
+  std::vector<RuleRoute> rules;  // by the matcher's rule id
   std::shared_ptr<const BusInfo> info;
 };
 

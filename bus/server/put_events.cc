@@ -5,6 +5,8 @@
 // group commit and completes the call. No thread waits on the commit.
 #include <ctime>
 #include <future>
+#include <optional>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "bus/server/daemon.h"
@@ -18,13 +20,33 @@ int64_t NowMs() {
   return int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1000000;
 }
 
+// RFC 3339 UTC, to the second: aws.events.event.ingestion-time.
+std::string Rfc3339(int64_t ms) {
+  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm tm;
+  gmtime_r(&seconds, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// One queue delivery of a PutEvents call.
+struct PendingDelivery {
+  size_t entry;                     // index into outcomes
+  const std::string* queue;         // in the routing snapshot
+  std::optional<std::string> body;  // the target's input; unset: the event as logged
+};
+
 // One PutEvents call between the calling thread and the writer thread.
 struct PendingPut {
   std::shared_ptr<const Routing> routing;  // keeps the queue names below alive
   std::vector<EntryOutcome> outcomes;
   std::vector<size_t> accepted;  // indexes into outcomes
-  // (index into outcomes, queue) per delivery, in outcome order.
-  std::vector<std::pair<size_t, const std::string*>> deliveries;
+  // In outcome order.
+  std::vector<PendingDelivery> deliveries;
+  // Deliveries whose input could not be rendered (an InputPath that matches nothing, a body
+  // a queue refuses): failed invocations, as in EventBridge, not failed entries.
+  uint64_t render_failures = 0;
 };
 
 }  // namespace
@@ -47,6 +69,7 @@ void Daemon::PutEventsAsync(const std::vector<EntryIn>& entries, PutEventsDone d
 
   thread_local matcher::MatchScratch scratch;
   thread_local std::vector<uint32_t> ids;
+  std::string ingestion_time;  // formatted for the first input template that needs it
   auto put = std::make_shared<PendingPut>();
   put->routing = routing;
   put->outcomes = std::move(*outcomes);
@@ -60,8 +83,22 @@ void Daemon::PutEventsAsync(const std::vector<EntryIn>& entries, PutEventsDone d
       continue;
     }
     put->accepted.push_back(i);
-    for (uint32_t rule : ids) {
-      for (const std::string& q : route.queues_by_rule[rule]) put->deliveries.push_back({i, &q});
+    for (uint32_t id : ids) {
+      const RuleRoute& rule = route.rules[id];
+      for (const QueueTarget& target : rule.queues) {
+        if (!target.input) {
+          put->deliveries.push_back({i, &target.queue, std::nullopt});
+          continue;
+        }
+        if (ingestion_time.empty()) ingestion_time = Rfc3339(NowMs());
+        absl::StatusOr<std::string> body =
+            target.input->Render(o.envelope, {rule.arn, rule.name, ingestion_time});
+        if (!body.ok() || !targets::ValidateMessageBody(*body).ok() || body->empty()) {
+          ++put->render_failures;
+          continue;
+        }
+        put->deliveries.push_back({i, &target.queue, std::move(*body)});
+      }
     }
   }
   if (put->accepted.empty()) {
@@ -78,8 +115,13 @@ void Daemon::PutEventsAsync(const std::vector<EntryIn>& entries, PutEventsDone d
       const EntryOutcome& o = put->outcomes[i];
       auto seq = event_log_->AppendInTxn(db, {o.event_id, o.bus, now, o.envelope});
       if (!seq.ok()) return seq.status();
-      for (; next < put->deliveries.size() && put->deliveries[next].first == i; ++next) {
-        deliveries.push_back({*put->deliveries[next].second, o.envelope, *seq});
+      for (; next < put->deliveries.size() && put->deliveries[next].entry == i; ++next) {
+        const PendingDelivery& d = put->deliveries[next];
+        if (d.body) {
+          deliveries.push_back({*d.queue, *d.body, 0});
+        } else {
+          deliveries.push_back({*d.queue, o.envelope, *seq});
+        }
       }
     }
     // A target queue deleted while rules still name it: as in EventBridge, the event is
@@ -87,8 +129,8 @@ void Daemon::PutEventsAsync(const std::vector<EntryIn>& entries, PutEventsDone d
     thread_local std::vector<size_t> skipped;
     skipped.clear();
     absl::Status s = queues_->EnqueueInTxn(db, deliveries, nullptr, &skipped);
-    if (s.ok() && !skipped.empty()) {
-      db.OnCommit([this, n = skipped.size()] { failed_invocations_ += n; });
+    if (s.ok() && skipped.size() + put->render_failures > 0) {
+      db.OnCommit([this, n = skipped.size() + put->render_failures] { failed_invocations_ += n; });
     }
     return s;
   };
