@@ -211,7 +211,9 @@ TEST(ParseDocument, RejectsARefChainDeeperThanTheLimit) {
                     "\"}}}");
   }
   absl::StrAppend(&schemas, ",\"C", kMaxDepth + 3, "\":{}}");
-  absl::StatusOr<Node> node = ParseDocument(DocumentType::kOpenApi3, OpenApi(schemas));
+  absl::StatusOr<Node> node;
+  testing::RunOnDaemonSizedStack(
+      [&] { node = ParseDocument(DocumentType::kOpenApi3, OpenApi(schemas)); });
   ASSERT_FALSE(node.ok());
   EXPECT_NE(node.status().message().find(": nests deeper than 4096"), std::string::npos)
       << node.status();

@@ -147,9 +147,11 @@ TEST(Documents, RoundTripTheDeepestEvents) {
   for (int i = 1; i < kMaxDepth; ++i) objects += R"({"k":)";
   objects += "{}" + std::string(kMaxDepth - 1, '}');
   for (const std::string& json : {arrays, objects}) {
-    absl::StatusOr<Node> node = Infer(json);
-    ASSERT_TRUE(node.ok());
-    ExpectRoundTrip(*node, json.substr(0, 20));
+    testing::RunOnDaemonSizedStack([&] {
+      absl::StatusOr<Node> node = Infer(json);
+      ASSERT_TRUE(node.ok());
+      ExpectRoundTrip(*node, json.substr(0, 20));
+    });
   }
 }
 

@@ -174,18 +174,20 @@ std::string NestedObjects(int depth) {
 
 TEST(Infer, AcceptsNestingUpToTheLimit) {
   for (const std::string& json : {NestedArrays(kMaxDepth), NestedObjects(kMaxDepth)}) {
-    absl::StatusOr<Node> node = Infer(json);
-    ASSERT_TRUE(node.ok()) << node.status();
-    int depth = 0;
-    for (const Node* n = &*node; n != nullptr; ++depth) {
-      n = !n->items.empty()        ? &n->items[0]
-          : !n->properties.empty() ? &n->properties[0].schema
-                                   : nullptr;
-    }
-    EXPECT_EQ(depth, kMaxDepth);
-    absl::StatusOr<uint64_t> hash = ShapeHash(json);
-    ASSERT_TRUE(hash.ok());
-    EXPECT_EQ(*hash, internal::HashNode(*node));
+    testing::RunOnDaemonSizedStack([&] {
+      absl::StatusOr<Node> node = Infer(json);
+      ASSERT_TRUE(node.ok()) << node.status();
+      int depth = 0;
+      for (const Node* n = &*node; n != nullptr; ++depth) {
+        n = !n->items.empty()        ? &n->items[0]
+            : !n->properties.empty() ? &n->properties[0].schema
+                                     : nullptr;
+      }
+      EXPECT_EQ(depth, kMaxDepth);
+      absl::StatusOr<uint64_t> hash = ShapeHash(json);
+      ASSERT_TRUE(hash.ok());
+      EXPECT_EQ(*hash, internal::HashNode(*node));
+    });
   }
 }
 

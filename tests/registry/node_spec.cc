@@ -1,6 +1,7 @@
 // Test-only: see node_spec.h.
 #include "tests/registry/node_spec.h"
 
+#include <pthread.h>
 #include <simdjson.h>
 
 #include <algorithm>
@@ -114,6 +115,27 @@ std::string Describe(const Node& node) {
   }
   if (array) absl::StrAppend(&out, ",\"items\":", Describe(node.items[0]));
   return out + "}";
+}
+
+void RunOnDaemonSizedStack(const std::function<void()>& fn) {
+#if defined(NDEBUG) && !defined(__SANITIZE_ADDRESS__) && !defined(BUSBAR_LARGE_FRAMES)
+  constexpr size_t kStack = size_t{8} << 20;
+#else
+  constexpr size_t kStack = size_t{128} << 20;
+#endif
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, kStack);
+  pthread_t thread;
+  auto run = [](void* arg) -> void* {
+    (*static_cast<const std::function<void()>*>(arg))();
+    return nullptr;
+  };
+  if (pthread_create(&thread, &attr, run, const_cast<std::function<void()>*>(&fn)) != 0) {
+    std::abort();
+  }
+  pthread_join(thread, nullptr);
+  pthread_attr_destroy(&attr);
 }
 
 std::string ReadFileOrDie(const std::string& path) {

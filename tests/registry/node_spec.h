@@ -9,6 +9,7 @@
 // "items").
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,11 @@ absl::StatusOr<Node> ParseSpec(std::string_view spec_json);
 
 // The spec of `node`, on one line, properties in their order.
 std::string Describe(const Node& node);
+
+// Runs `fn` on a thread with the stack the registry gets in the daemon (8 MB) — or, in builds
+// whose frames are larger than Release's (sanitizers, no optimisation), 16 times that — and
+// waits for it. For the tests that nest kMaxDepth deep.
+void RunOnDaemonSizedStack(const std::function<void()>& fn);
 
 // Reads a whole file; fails the test if it cannot.
 std::string ReadFileOrDie(const std::string& path);
