@@ -116,8 +116,11 @@ TEST(DiscoveryAtVolume, MillionEventsTenThousandShapesStayBounded) {
   EXPECT_EQ(stats.shapes_inferred, static_cast<uint64_t>(kTypes * kShapesPerType));
   EXPECT_EQ(stats.shape_hits, static_cast<uint64_t>(kEvents - kTypes * kShapesPerType));
   ASSERT_EQ(contents.size(), static_cast<size_t>(kTypes));
-  // Bounded: far below what keeping the events (~300 MB of text) would take.
+  // Bounded: far below what keeping the events (~300 MB of text) would take. Not under ASan,
+  // whose allocator keeps freed memory in quarantine (hundreds of MB by design).
+#if !defined(__SANITIZE_ADDRESS__)
   EXPECT_LT(rss_after, 256 * 1024) << "peak RSS " << rss_after << " KiB";
+#endif
 }
 
 TEST(DiscoveryAtVolume, SmallCachesStoreTheSameSchemas) {
