@@ -165,6 +165,16 @@ absl::Status ValidateTarget(Target& t, const TargetCheckOptions& o, TargetFault*
   t.resource_name = arn->name;
   if (absl::Status s = CheckInput(t, fault); !s.ok()) return s;
   if (absl::Status s = CheckInputCompiles(t, fault); !s.ok()) return s;
+  if (t.kind == TargetKind::kEventBus && (t.input || t.input_path || t.input_transformer)) {
+    // The target bus receives the event itself (a new event with the same content), so there
+    // is nothing to shape; stricter than accepting and ignoring it.
+    const char* property = t.input ? "Input" : t.input_path ? "InputPath" : "InputTransformer";
+    return Invalid(fault, {property},
+                   absl::StrCat(property,
+                                " is not supported for an event bus target: the bus receives "
+                                "the event itself"),
+                   /*at_key=*/true);
+  }
   const RetryPolicy& retry = t.retry_policy;
   if (absl::Status s = CheckRange(fault, "MaximumRetryAttempts", retry.maximum_retry_attempts,
                                   kMinRetryAttempts, kMaxRetryAttempts);

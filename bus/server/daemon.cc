@@ -207,8 +207,9 @@ absl::StatusOr<BusRoute> Daemon::BuildBusRoute(const config::Config& files,
     const config::Rule& r = entry.rule;
     if (r.state != config::RuleState::kEnabled) continue;
     specs.push_back({r.name, r.event_pattern});
-    RuleRoute rule{r.name, r.arn, {}};
+    RuleRoute rule{r.name, r.arn, {}, {}};
     for (const config::Target& t : r.targets) {
+      if (t.kind == config::TargetKind::kEventBus) rule.buses.push_back(t.resource_name);
       if (t.kind != config::TargetKind::kQueue) continue;
       QueueTarget target{t.resource_name, std::nullopt};
       if (t.input || t.input_path || t.input_transformer) {

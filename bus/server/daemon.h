@@ -113,11 +113,12 @@ struct QueueTarget {
 };
 
 // An enabled rule as ingest needs it: the reserved variables of input
-// templates and its queue targets.
+// templates, its queue targets and the buses its event bus targets forward to.
 struct RuleRoute {
   std::string name;
   std::string arn;
   std::vector<QueueTarget> queues;
+  std::vector<std::string> buses;
 };
 
 // One bus's compiled rules (enabled ones) and, per rule id, what ingest needs

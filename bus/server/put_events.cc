@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "bus/server/daemon.h"
+#include "targets/ids.h"
 
 namespace busbar::bus {
 namespace {
@@ -44,9 +45,84 @@ struct PendingPut {
   std::vector<size_t> accepted;  // indexes into outcomes
   // In outcome order.
   std::vector<PendingDelivery> deliveries;
-  // Deliveries whose input could not be rendered (an InputPath that matches nothing, a body
-  // a queue refuses): failed invocations, as in EventBridge, not failed entries.
+  // Events forwarded by event bus targets: new events (new ids) on their target buses. Event
+  // index i names outcomes[i] below outcomes.size(), forwarded[i - outcomes.size()] above.
+  std::vector<EntryOutcome> forwarded;
+  // Every event to log, in the order of `deliveries`.
+  std::vector<size_t> logged;
+  // Deliveries that could not be made (an input that does not render, a body a queue
+  // refuses, a forward to a missing bus or past the one hop allowed): failed invocations,
+  // as in EventBridge, not failed entries.
   uint64_t render_failures = 0;
+
+  EntryOutcome& event(size_t i) {
+    return i < outcomes.size() ? outcomes[i] : forwarded[i - outcomes.size()];
+  }
+};
+
+// Matches events against their bus's rules and collects what PutEvents must commit: the
+// events to log, their queue deliveries (inputs rendered) and the events event bus targets
+// forward. As in EventBridge, a forwarded event is a new event (new id) on the target bus,
+// and an event received from another bus is not forwarded again: one hop, so no loop.
+struct EventRouter {
+  PendingPut& put;
+  const Routing& routing;
+  std::string ingestion_time;  // formatted for the first input template that needs it
+
+  absl::Status Route(size_t index, bool may_forward) {
+    thread_local matcher::MatchScratch scratch;
+    thread_local std::vector<uint32_t> matched;
+    const EntryOutcome& event = put.event(index);
+    const BusRoute& route = routing.buses.find(event.bus)->second;
+    if (auto s = route.matcher->Match(event.envelope, scratch, matched); !s.ok()) return s;
+    const std::vector<uint32_t> ids = matched;  // Route may run again below
+    put.logged.push_back(index);
+    std::vector<const std::string*> forwards;
+    for (uint32_t id : ids) {
+      const RuleRoute& rule = route.rules[id];
+      for (const QueueTarget& target : rule.queues) Deliver(index, rule, target);
+      for (const std::string& bus : rule.buses) forwards.push_back(&bus);
+    }
+    for (const std::string* bus : forwards) {
+      auto target = routing.buses.find(*bus);
+      if (!may_forward || target == routing.buses.end()) {
+        ++put.render_failures;
+        continue;
+      }
+      const size_t forwarded = put.outcomes.size() + put.forwarded.size();
+      put.forwarded.push_back(Forward(put.event(index), *bus));
+      if (!Route(forwarded, /*may_forward=*/false).ok()) ++put.render_failures;
+    }
+    return absl::OkStatus();
+  }
+
+  void Deliver(size_t index, const RuleRoute& rule, const QueueTarget& target) {
+    if (!target.input) {
+      put.deliveries.push_back({index, &target.queue, std::nullopt});
+      return;
+    }
+    if (ingestion_time.empty()) ingestion_time = Rfc3339(NowMs());
+    absl::StatusOr<std::string> body =
+        target.input->Render(put.event(index).envelope, {rule.arn, rule.name, ingestion_time});
+    if (!body.ok() || body->empty() || !targets::ValidateMessageBody(*body).ok()) {
+      ++put.render_failures;
+      return;
+    }
+    put.deliveries.push_back({index, &target.queue, std::move(*body)});
+  }
+
+  // The event as `bus` receives it: the same envelope with a new id.
+  static EntryOutcome Forward(const EntryOutcome& event, const std::string& bus) {
+    EntryOutcome out;
+    out.event_id = targets::NewUuidV4();
+    out.bus = bus;
+    const std::string old_id = absl::StrCat("\"id\":\"", event.event_id, "\"");
+    out.envelope = event.envelope;
+    if (size_t at = out.envelope.find(old_id); at != std::string::npos) {
+      out.envelope.replace(at, old_id.size(), absl::StrCat("\"id\":\"", out.event_id, "\""));
+    }
+    return out;
+  }
 };
 
 }  // namespace
@@ -67,39 +143,19 @@ void Daemon::PutEventsAsync(const std::vector<EntryIn>& entries, PutEventsDone d
     return;
   }
 
-  thread_local matcher::MatchScratch scratch;
-  thread_local std::vector<uint32_t> ids;
-  std::string ingestion_time;  // formatted for the first input template that needs it
   auto put = std::make_shared<PendingPut>();
   put->routing = routing;
   put->outcomes = std::move(*outcomes);
+  EventRouter router{*put, *routing, {}};
   for (size_t i = 0; i < put->outcomes.size(); ++i) {
     EntryOutcome& o = put->outcomes[i];
     if (!o.ok()) continue;
-    const BusRoute& route = routing->buses.find(o.bus)->second;
-    if (auto s = route.matcher->Match(o.envelope, scratch, ids); !s.ok()) {
+    if (auto s = router.Route(i, /*may_forward=*/true); !s.ok()) {
       o.error_code = "InternalFailure";
       o.error_message = std::string(s.message());
       continue;
     }
     put->accepted.push_back(i);
-    for (uint32_t id : ids) {
-      const RuleRoute& rule = route.rules[id];
-      for (const QueueTarget& target : rule.queues) {
-        if (!target.input) {
-          put->deliveries.push_back({i, &target.queue, std::nullopt});
-          continue;
-        }
-        if (ingestion_time.empty()) ingestion_time = Rfc3339(NowMs());
-        absl::StatusOr<std::string> body =
-            target.input->Render(o.envelope, {rule.arn, rule.name, ingestion_time});
-        if (!body.ok() || !targets::ValidateMessageBody(*body).ok() || body->empty()) {
-          ++put->render_failures;
-          continue;
-        }
-        put->deliveries.push_back({i, &target.queue, std::move(*body)});
-      }
-    }
   }
   if (put->accepted.empty()) {
     done(std::move(put->outcomes));
@@ -111,8 +167,8 @@ void Daemon::PutEventsAsync(const std::vector<EntryIn>& entries, PutEventsDone d
     thread_local std::vector<targets::Delivery> deliveries;
     deliveries.clear();
     size_t next = 0;
-    for (size_t i : put->accepted) {
-      const EntryOutcome& o = put->outcomes[i];
+    for (size_t i : put->logged) {
+      const EntryOutcome& o = put->event(i);
       auto seq = event_log_->AppendInTxn(db, {o.event_id, o.bus, now, o.envelope});
       if (!seq.ok()) return seq.status();
       for (; next < put->deliveries.size() && put->deliveries[next].entry == i; ++next) {
@@ -139,9 +195,9 @@ void Daemon::PutEventsAsync(const std::vector<EntryIn>& entries, PutEventsDone d
       // Acknowledged events go to schema discovery (off this thread; the registry only
       // queues them). The answer needs their ids, not their bodies: the envelopes move.
       std::vector<registry::Registry::Observed> observed;
-      observed.reserve(put->accepted.size());
-      for (size_t i : put->accepted) {
-        EntryOutcome& o = put->outcomes[i];
+      observed.reserve(put->logged.size());
+      for (size_t i : put->logged) {
+        EntryOutcome& o = put->event(i);
         observed.push_back({o.bus, std::move(o.envelope)});
       }
       registry_->Discover(std::move(observed));
