@@ -75,10 +75,10 @@ struct EventRouter {
     const EntryOutcome& event = put.event(index);
     const BusRoute& route = routing.buses.find(event.bus)->second;
     if (auto s = route.matcher->Match(event.envelope, scratch, matched); !s.ok()) return s;
-    const std::vector<uint32_t> ids = matched;  // Route may run again below
     put.logged.push_back(index);
+    // `matched` is reused by the Route calls for forwards, which run after this loop.
     std::vector<const std::string*> forwards;
-    for (uint32_t id : ids) {
+    for (uint32_t id : matched) {
       const RuleRoute& rule = route.rules[id];
       for (const QueueTarget& target : rule.queues) Deliver(index, rule, target);
       for (const std::string& bus : rule.buses) forwards.push_back(&bus);
