@@ -17,31 +17,15 @@
 #include "registry/names.h"
 #include "registry/registry.h"
 #include "registry/registry_impl.h"
+#include "registry/schema_internal.h"
 
 namespace busbar::registry {
 namespace {
-
-uint64_t Mix(uint64_t a, uint64_t b) {
-  // 64-bit finalizer (murmur3's) over the combination, so nearby keys spread.
-  uint64_t h = a ^ (b + 0x9e3779b97f4a7c15ull + (a << 6) + (a >> 2));
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdull;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ull;
-  h ^= h >> 33;
-  return h;
-}
 
 int64_t ThreadCpuNs() {
   timespec ts;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
-
-uint64_t HashText(std::string_view text) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
-  return h;
 }
 
 }  // namespace
@@ -140,7 +124,8 @@ void Registry::Impl::ProcessBatch(std::deque<Observed>& batch) {
       events_failed.fetch_add(1, std::memory_order_relaxed);
       continue;
     }
-    const uint64_t key = Mix(HashText(Cat(identity.source, "\n", identity.detail_type)), *shape);
+    const uint64_t key = internal::CombineHashes(
+        internal::HashText(Cat(identity.source, "\n", identity.detail_type)), *shape);
     if (shapes_new.contains(key) || shapes_old.contains(key)) {
       shape_hits.fetch_add(1, std::memory_order_relaxed);
       continue;

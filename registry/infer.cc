@@ -390,6 +390,9 @@ absl::StatusOr<uint64_t> ShapeHash(std::string_view json, EventIdentity& identit
 
 namespace internal {
 
+uint64_t HashText(std::string_view text) { return HashString(text); }
+uint64_t CombineHashes(uint64_t a, uint64_t b) { return Combine(a, b); }
+
 uint64_t HashNode(const Node& node) {
   const uint64_t kinds = KindsHash(node.kinds, (node.kinds & kString) != 0 && node.date_time);
   uint64_t h = kinds;

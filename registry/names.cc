@@ -10,19 +10,13 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "registry/registry.h"
+#include "registry/schema_internal.h"
 
 namespace busbar::registry {
 namespace {
 
 bool IsRegistryNameChar(char c) {
   return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
-}
-
-// FNV-1a, to bind a token to its query without carrying the query.
-uint64_t Fnv(std::string_view text) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
-  return h;
 }
 
 }  // namespace
@@ -86,13 +80,14 @@ absl::StatusOr<int64_t> ParseVersion(std::string_view version, std::string_view 
 }
 
 std::string MakeToken(std::string_view kind, std::string_view query, std::string_view last_key) {
-  return Cat(kind, ".", absl::Hex(Fnv(query)), ".", absl::BytesToHexString(Sv(last_key)));
+  return Cat(kind, ".", absl::Hex(internal::HashText(query)), ".",
+             absl::BytesToHexString(Sv(last_key)));
 }
 
 absl::StatusOr<std::string> ParseToken(std::string_view kind, std::string_view query,
                                        std::string_view token) {
   if (token.empty()) return std::string();
-  std::string prefix = Cat(kind, ".", absl::Hex(Fnv(query)), ".");
+  std::string prefix = Cat(kind, ".", absl::Hex(internal::HashText(query)), ".");
   if (!absl::StartsWith(Sv(token), prefix)) {
     return BadRequest("next_token was not handed out by this call with these arguments");
   }
@@ -116,16 +111,7 @@ std::string SchemaArn(std::string_view region, std::string_view account, std::st
 }
 
 std::string DetailTypeTitle(std::string_view detail_type) {
-  std::string title;
-  bool word_start = true;
-  for (char c : detail_type) {
-    if (absl::ascii_isalnum(static_cast<unsigned char>(c))) {
-      title += word_start ? absl::ascii_toupper(static_cast<unsigned char>(c)) : c;
-      word_start = false;
-    } else {
-      word_start = true;
-    }
-  }
+  std::string title = internal::CapitalizedWords(detail_type);
   return title.empty() ? "Event" : title;
 }
 
@@ -185,8 +171,7 @@ absl::StatusOr<std::string> InferSchema(const std::vector<std::string>& events, 
   // The identity comes from the first event's envelope when it has one.
   absl::StatusOr<EventIdentity> first = ReadIdentity(events[0]);
   if (first.ok()) identity = *first;
-  std::string title =
-      identity.detail_type.empty() ? "Event" : DetailTypeTitle(identity.detail_type);
+  std::string title = DetailTypeTitle(identity.detail_type);
   return type == DocumentType::kOpenApi3 ? ToOpenApi(merged, title, identity)
                                          : ToJsonSchema(merged, title, identity);
 }

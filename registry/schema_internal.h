@@ -18,6 +18,11 @@ void NormalizeShallow(Node& node);
 // The hash ShapeHash gives every document whose shape is `node` (infer.cc).
 uint64_t HashNode(const Node& node);
 
+// A 64-bit hash of `text`, and one of two hashes combined (the functions ShapeHash is built
+// on; infer.cc), for the registry's other keys: discovery's shape-cache keys, page tokens.
+uint64_t HashText(std::string_view text);
+uint64_t CombineHashes(uint64_t a, uint64_t b);
+
 // "Order Placed" -> "OrderPlaced", "instance-id" -> "InstanceId", "EC2 x" -> "EC2X": letters
 // and digits kept, the first of each run capitalised (ASCII), everything else dropped.
 std::string CapitalizedWords(std::string_view text);
