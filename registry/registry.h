@@ -99,7 +99,7 @@ struct Discoverer {
 
 struct RegistryStats {
   uint64_t events_received = 0;  // handed to Discover
-  uint64_t events_dropped = 0;   // queue full, or a bus whose discovery is stopped is not counted
+  uint64_t events_dropped = 0;   // queue full, or past max_schemas (stopped buses: not counted)
   uint64_t events_failed = 0;    // not JSON, no source/detail-type: skipped
   uint64_t shape_hits = 0;       // known shapes
   uint64_t shapes_inferred = 0;  // new shapes merged

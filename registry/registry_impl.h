@@ -3,8 +3,8 @@
 // (the worker).
 //
 // Locks: db_mu guards the connection (API calls and the worker's write batches take turns);
-// queue_mu guards the discovery queue; discoverer_mu the set of stopped buses. No lock is
-// taken while holding another, except db_mu inside nothing and queue_mu alone. The worker's
+// queue_mu guards the discovery queue; discoverer_mu the set of stopped buses. Order: db_mu
+// before discoverer_mu (SetDiscovery); queue_mu is never held with another. The worker's
 // caches are touched by the worker thread only.
 #pragma once
 

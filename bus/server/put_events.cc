@@ -53,7 +53,7 @@ struct PendingPut {
   // Deliveries that could not be made (an input that does not render, a body a queue
   // refuses, a forward to a missing bus or past the one hop allowed): failed invocations,
   // as in EventBridge, not failed entries.
-  uint64_t render_failures = 0;
+  uint64_t failed_deliveries = 0;
 
   EntryOutcome& event(size_t i) {
     return i < outcomes.size() ? outcomes[i] : forwarded[i - outcomes.size()];
@@ -86,12 +86,12 @@ struct EventRouter {
     for (const std::string* bus : forwards) {
       auto target = routing.buses.find(*bus);
       if (!may_forward || target == routing.buses.end()) {
-        ++put.render_failures;
+        ++put.failed_deliveries;
         continue;
       }
       const size_t forwarded = put.outcomes.size() + put.forwarded.size();
       put.forwarded.push_back(Forward(put.event(index), *bus));
-      if (!Route(forwarded, /*may_forward=*/false).ok()) ++put.render_failures;
+      if (!Route(forwarded, /*may_forward=*/false).ok()) ++put.failed_deliveries;
     }
     return absl::OkStatus();
   }
@@ -105,7 +105,7 @@ struct EventRouter {
     absl::StatusOr<std::string> body =
         target.input->Render(put.event(index).envelope, {rule.arn, rule.name, ingestion_time});
     if (!body.ok() || body->empty() || !targets::ValidateMessageBody(*body).ok()) {
-      ++put.render_failures;
+      ++put.failed_deliveries;
       return;
     }
     put.deliveries.push_back({index, &target.queue, std::move(*body)});
@@ -185,8 +185,9 @@ void Daemon::PutEventsAsync(const std::vector<EntryIn>& entries, PutEventsDone d
     thread_local std::vector<size_t> skipped;
     skipped.clear();
     absl::Status s = queues_->EnqueueInTxn(db, deliveries, nullptr, &skipped);
-    if (s.ok() && skipped.size() + put->render_failures > 0) {
-      db.OnCommit([this, n = skipped.size() + put->render_failures] { failed_invocations_ += n; });
+    if (s.ok() && skipped.size() + put->failed_deliveries > 0) {
+      db.OnCommit(
+          [this, n = skipped.size() + put->failed_deliveries] { failed_invocations_ += n; });
     }
     return s;
   };
