@@ -1,6 +1,7 @@
 // Validation of queue names, attributes and message bodies (see queues.h): ranges and messages as
 // SQS reports them, naming the attribute and its limits; and the attribute changes of
 // CreateQueue / SetQueueAttributes.
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -141,5 +142,25 @@ absl::Status ValidateMessageBody(std::string_view body) {
 }
 
 std::string Md5OfBody(std::string_view body) { return Md5Hex(body); }
+
+std::string Md5OfMessageAttributes(const MessageAttributes& attributes) {
+  if (attributes.empty()) return "";
+  MessageAttributes sorted = attributes;
+  std::sort(sorted.begin(), sorted.end());
+  std::string buf;
+  auto append = [&buf](std::string_view field) {
+    const uint32_t n = static_cast<uint32_t>(field.size());
+    for (int shift = 24; shift >= 0; shift -= 8)
+      buf.push_back(static_cast<char>((n >> shift) & 0xff));
+    buf.append(field);
+  };
+  for (const auto& [name, value] : sorted) {
+    append(name);
+    append("String");
+    buf.push_back(1);  // transport type: string
+    append(value);
+  }
+  return Md5Hex(buf);
+}
 
 }  // namespace busbar::targets

@@ -50,4 +50,9 @@ absl::Status CheckBody(std::string_view queue, std::string_view body);
 absl::StatusOr<std::optional<int64_t>> FindReceipt(Db& db, std::string_view queue, int64_t queue_id,
                                                    std::string_view receipt);
 
+// Message attributes in the queue_messages.attributes column: "<len>:<name><len>:<value>"...
+std::string EncodeAttributes(const MessageAttributes& attributes);
+// The pairs, sorted by name.
+MessageAttributes DecodeAttributes(std::string_view blob);
+
 }  // namespace busbar::targets::internal

@@ -55,7 +55,8 @@ absl::Status Queues::ReceiveOnce(Db& db, std::string_view queue, const ReceiveOp
   struct Candidate {
     int64_t seq, sent_ms, receive_count, first_receive_ms;
     std::string message_id, body;
-    std::optional<int64_t> event_seq;  // set when the row names an event, not a body
+    std::optional<int64_t> event_seq;       // set when the row names an event, not a body
+    std::optional<std::string> attributes;  // encoded (queue_internal.h)
   };
   bool moved_any = false;
   const size_t want = static_cast<size_t>(options.max_number_of_messages);
@@ -65,7 +66,8 @@ absl::Status Queues::ReceiveOnce(Db& db, std::string_view queue, const ReceiveOp
   while (result.messages.size() < want) {
     BB_ASSIGN_OR_RETURN(Stmt * select,
                         db.Prepare("SELECT m.seq, m.message_id, COALESCE(m.body, e.body),"
-                                   " m.sent_ms, m.receive_count, m.first_receive_ms, m.event_seq"
+                                   " m.sent_ms, m.receive_count, m.first_receive_ms, m.event_seq,"
+                                   " m.attributes"
                                    " FROM queue_messages m LEFT JOIN events e"
                                    " ON e.seq = m.event_seq"
                                    " WHERE m.queue_id=? AND m.visible_at_ms<=? AND m.sent_ms>=?"
@@ -79,7 +81,8 @@ absl::Status Queues::ReceiveOnce(Db& db, std::string_view queue, const ReceiveOp
       candidates.push_back(
           {select->Int(0), select->Int(3), select->Int(4), select->IsNull(5) ? now : select->Int(5),
            std::string(select->Text(1)), std::string(select->Text(2)),
-           select->IsNull(6) ? std::nullopt : std::optional<int64_t>(select->Int(6))});
+           select->IsNull(6) ? std::nullopt : std::optional<int64_t>(select->Int(6)),
+           select->IsNull(7) ? std::nullopt : std::optional<std::string>(select->Text(7))});
     }
     if (candidates.empty()) break;
     bool moved = false;
@@ -89,13 +92,18 @@ absl::Status Queues::ReceiveOnce(Db& db, std::string_view queue, const ReceiveOp
       if (dlq_id && count > max_receive_count) {
         BB_ASSIGN_OR_RETURN(Stmt * move,
                             db.Prepare("INSERT INTO queue_messages(queue_id, message_id, body,"
-                                       " event_seq, sent_ms, visible_at_ms)"
-                                       " VALUES(?, ?, ?, ?, ?, ?)"));
+                                       " event_seq, sent_ms, visible_at_ms, attributes)"
+                                       " VALUES(?, ?, ?, ?, ?, ?, ?)"));
         move->Bind(1, *dlq_id).Bind(2, c.message_id);
         if (c.event_seq) {
           move->BindNull(3).Bind(4, *c.event_seq);
         } else {
           move->Bind(3, c.body).BindNull(4);
+        }
+        if (c.attributes) {
+          move->Bind(7, *c.attributes);
+        } else {
+          move->BindNull(7);
         }
         BB_RETURN_IF_ERROR(move->Bind(5, c.sent_ms).Bind(6, now).Run());
         BB_ASSIGN_OR_RETURN(Stmt * del, db.Prepare("DELETE FROM queue_messages WHERE seq=?"));
@@ -112,9 +120,11 @@ absl::Status Queues::ReceiveOnce(Db& db, std::string_view queue, const ReceiveOp
       update->Bind(6, now);
       BB_RETURN_IF_ERROR(update->Bind(4, receipt).Bind(5, c.seq).Run());
       returned.insert(c.seq);
-      result.messages.push_back(Message{std::move(c.message_id), std::move(receipt),
-                                        std::move(c.body), std::string(), c.sent_ms, count,
-                                        c.first_receive_ms});
+      result.messages.push_back(
+          Message{std::move(c.message_id), std::move(receipt), std::move(c.body), std::string(),
+                  c.sent_ms, count, c.first_receive_ms,
+                  c.attributes ? internal::DecodeAttributes(*c.attributes) : MessageAttributes(),
+                  std::string()});
     }
     if (!moved) break;  // every candidate was returned: nothing more is visible within `want`
   }
@@ -159,7 +169,10 @@ absl::StatusOr<std::vector<Message>> Queues::ReceiveMessages(std::string_view qu
         store_->Write([&](Db& db) { return ReceiveOnce(db, queue, options, result); },
                       Store::Durability::kCommitted));
     if (!result.messages.empty()) {
-      for (Message& m : result.messages) m.md5_of_body = Md5Hex(m.body);
+      for (Message& m : result.messages) {
+        m.md5_of_body = Md5Hex(m.body);
+        m.md5_of_message_attributes = Md5OfMessageAttributes(m.message_attributes);
+      }
       return std::move(result.messages);
     }
     const absl::Time now = absl::Now();

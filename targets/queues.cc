@@ -103,9 +103,43 @@ ALTER TABLE queue_messages ADD COLUMN last_receive_ms INTEGER;
 UPDATE queue_messages SET last_receive_ms = first_receive_ms;
 )sql";
 
+// Version 6: message attributes (queues.h), encoded by internal::EncodeAttributes.
+constexpr std::string_view kSchemaV6 = "ALTER TABLE queue_messages ADD COLUMN attributes TEXT";
+
 }  // namespace
 
 namespace internal {
+
+std::string EncodeAttributes(const MessageAttributes& attributes) {
+  std::string out;
+  for (const auto& [name, value] : attributes) {
+    absl::StrAppend(&out, name.size(), ":", name, value.size(), ":", value);
+  }
+  return out;
+}
+
+MessageAttributes DecodeAttributes(std::string_view blob) {
+  MessageAttributes out;
+  auto take = [&blob](std::string& field) {
+    size_t colon = blob.find(':');
+    size_t n = 0;
+    if (colon == std::string_view::npos) return false;
+    auto [end, ec] = std::from_chars(blob.data(), blob.data() + colon, n);
+    if (ec != std::errc() || end != blob.data() + colon || n > blob.size() - colon - 1) {
+      return false;
+    }
+    field.assign(blob.substr(colon + 1, n));
+    blob.remove_prefix(colon + 1 + n);
+    return true;
+  };
+  while (!blob.empty()) {
+    std::string name, value;
+    if (!take(name) || !take(value)) break;  // written by EncodeAttributes: never malformed
+    out.emplace_back(std::move(name), std::move(value));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
 namespace {
 
 // Parses "<seq>-<token>".
@@ -198,7 +232,7 @@ absl::StatusOr<std::unique_ptr<Queues>> Queues::Open(Store* store, QueuesOptions
   // Messages may name events of the log, so its table comes first.
   BB_RETURN_IF_ERROR(store->Write([](Db& db) {
     BB_RETURN_IF_ERROR(EventLog::MigrateInTxn(db));
-    return db.Migrate("queues", {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5});
+    return db.Migrate("queues", {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5, kSchemaV6});
   }));
   return std::unique_ptr<Queues>(new Queues(store, std::move(options)));
 }
@@ -385,14 +419,20 @@ absl::Status Queues::EnqueueInTxn(Db& db, const std::vector<Delivery>& deliverie
       continue;
     }
     std::string message_id = NewUuidV4();
-    BB_ASSIGN_OR_RETURN(Stmt * st, db.Prepare("INSERT INTO queue_messages(queue_id, message_id,"
-                                              " body, event_seq, sent_ms, visible_at_ms)"
-                                              " VALUES(?, ?, ?, ?, ?, ?)"));
+    BB_ASSIGN_OR_RETURN(Stmt * st,
+                        db.Prepare("INSERT INTO queue_messages(queue_id, message_id,"
+                                   " body, event_seq, sent_ms, visible_at_ms, attributes)"
+                                   " VALUES(?, ?, ?, ?, ?, ?, ?)"));
     st->Bind(1, it->second).Bind(2, message_id);
     if (d.event_seq > 0) {
       st->BindNull(3).Bind(4, d.event_seq);
     } else {
       st->Bind(3, d.body).BindNull(4);
+    }
+    if (d.attributes != nullptr && !d.attributes->empty()) {
+      st->Bind(7, internal::EncodeAttributes(*d.attributes));
+    } else {
+      st->BindNull(7);
     }
     BB_RETURN_IF_ERROR(st->Bind(5, now).Bind(6, now).Run());
     if (message_ids != nullptr) message_ids->push_back(std::move(message_id));

@@ -8,8 +8,9 @@
 // (keeping its MessageId, body and SentTimestamp; its receive count restarts at 0); messages older
 // than MessageRetentionPeriod are never received again and are deleted by DropExpired (which the
 // daemon runs periodically). Long polling waits on a notification sent after a commit that adds
-// messages to the queue, bounded by the wait time. Not supported (yet): FIFO queues, DelaySeconds,
-// message attributes.
+// messages to the queue, bounded by the wait time. Message attributes: String values only,
+// written by the bus (dead-letter records carry RULE_ARN, ERROR_CODE, ...); SendMessage takes none.
+// Not supported (yet): FIFO queues, DelaySeconds.
 //
 // Sending: SendMessage is its own write; EnqueueInTxn adds messages inside a write job the caller
 // already runs, so the bus commits events and their queue deliveries in one transaction.
@@ -111,6 +112,14 @@ struct QueueDescription {
   int64_t approximate_number_of_messages_not_visible = 0;
 };
 
+// SQS MessageAttributes of DataType String: (name, value) pairs, names unique.
+using MessageAttributes = std::vector<std::pair<std::string, std::string>>;
+
+// MD5OfMessageAttributes as SQS computes it (attributes sorted by name; for each the 4-byte
+// big-endian length and bytes of the name, of the data type "String", the transport byte 1,
+// and the length and bytes of the value); "" when there are none.
+std::string Md5OfMessageAttributes(const MessageAttributes& attributes);
+
 struct Message {
   std::string message_id;  // uuid v4
   std::string receipt_handle;
@@ -119,6 +128,8 @@ struct Message {
   int64_t sent_timestamp = 0;                       // ms since the epoch
   int64_t approximate_receive_count = 0;            // including this receive
   int64_t approximate_first_receive_timestamp = 0;  // ms since the epoch
+  MessageAttributes message_attributes;             // sorted by name
+  std::string md5_of_message_attributes;            // "" without attributes
 };
 
 // One message to add to a queue (EnqueueInTxn). `body` must stay valid during the call.
@@ -129,6 +140,7 @@ struct Delivery {
   std::string queue;
   std::string_view body;
   int64_t event_seq = 0;
+  const MessageAttributes* attributes = nullptr;  // valid during the call; may be null
 };
 
 struct ReceiveOptions {
