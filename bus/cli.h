@@ -56,6 +56,8 @@ int RunBuses(const Args& args);
 void PrintBusesHelp(std::FILE* out);
 int RunSchemas(const Args& args);
 void PrintSchemasHelp(std::FILE* out);
+int RunFunctions(const Args& args);  // cli_functions.cc
+void PrintFunctionsHelp(std::FILE* out);
 
 // The whole content of the file at `path`. NotFound, PermissionDenied etc. with
 // the path and the system's reason.

@@ -155,6 +155,7 @@ int Receive(Stub& stub, const Args& args, const std::string& name) {
   req.set_queue_name(name);
   req.set_max_number_of_messages(10);
   req.add_message_system_attribute_names("All");
+  req.add_message_attribute_names("All");
   bool del = false;
   for (size_t i = 2; i < args.size(); ++i) {
     // Takes the integer option `name` at args[i] into *out; 1 if taken, 0 if
@@ -191,6 +192,13 @@ int Receive(Stub& stub, const Args& args, const std::string& name) {
     AppendJsonString(m.body(), out);
     out += ",\"Attributes\":";
     AppendJsonObject({m.attributes().begin(), m.attributes().end()}, out);
+    if (!m.message_attributes().empty()) {
+      // Dead-lettered deliveries: RULE_ARN, TARGET_ARN, ERROR_CODE, ... (String values).
+      std::map<std::string, std::string> values;
+      for (const auto& [k, v] : m.message_attributes()) values.emplace(k, v.string_value());
+      out += ",\"MessageAttributes\":";
+      AppendJsonObject(values, out);
+    }
     out += "}";
     std::printf("%s\n", out.c_str());
   }
@@ -223,7 +231,8 @@ void PrintQueuesHelp(std::FILE* out) {
       "\n"
       "send prints the new message's id (@FILE sends the file's content). receive\n"
       "prints each message as one JSON line {\"MessageId\", \"ReceiptHandle\", \"Body\",\n"
-      "\"Attributes\"}; --wait long-polls up to S seconds (0-20); --delete then deletes\n"
+      "\"Attributes\"} (and \"MessageAttributes\", name -> value, when the message has\n"
+      "any: dead-lettered events carry RULE_ARN, ERROR_CODE, ...); --wait long-polls up to S seconds (0-20); --delete then deletes\n"
       "the printed messages in one DeleteMessageBatch call and reports on stderr any\n"
       "it could not delete (exit 1). A refused call prints the daemon's message and\n"
       "exits 1.\n",

@@ -237,6 +237,36 @@ int RunTargets(v1::RulesService::Stub& stub, const Args& args) {
   return ReportFailures(resp);
 }
 
+int Metrics(v1::RulesService::Stub& stub, const Options& o) {
+  std::string name;
+  if (!TakeName(o, "--name", &name)) return UsageError("rules", "metrics takes one rule NAME");
+  v1::GetRuleMetricsRequest req;
+  req.set_rule(name);
+  req.set_event_bus_name(BusOf(o));
+  v1::GetRuleMetricsResponse resp;
+  auto ctx = Context();
+  if (auto s = stub.GetRuleMetrics(ctx.get(), req, &resp); !s.ok()) return RpcError(s);
+  std::string out = "{\"RuleArn\":";
+  AppendJsonString(resp.rule_arn(), out);
+  absl::StrAppend(&out, ",\"MatchedEvents\":", resp.matched_events(),
+                  ",\"TriggeredRules\":", resp.triggered_rules(), ",\"Targets\":[");
+  for (int i = 0; i < resp.targets_size(); ++i) {
+    const v1::TargetMetrics& t = resp.targets(i);
+    if (i > 0) out += ",";
+    out += "{\"Id\":";
+    AppendJsonString(t.id(), out);
+    absl::StrAppend(&out, ",\"Invocations\":", t.invocations(),
+                    ",\"FailedInvocations\":", t.failed_invocations(),
+                    ",\"InvocationsSentToDLQ\":", t.invocations_sent_to_dlq(),
+                    ",\"InvocationsFailedToBeSentToDLQ\":",
+                    t.invocations_failed_to_be_sent_to_dlq(),
+                    ",\"InvocationAttempts\":", t.invocation_attempts(), "}");
+  }
+  out += "]}";
+  std::printf("%s\n", out.c_str());
+  return 0;
+}
+
 }  // namespace
 
 void PrintRulesHelp(std::FILE* out) {
@@ -246,6 +276,7 @@ void PrintRulesHelp(std::FILE* out) {
       "       busbar rules put --name N [--bus B] --pattern JSON|@FILE\n"
       "                        [--state ENABLED|DISABLED] [--description D]\n"
       "       busbar rules delete|enable|disable --name N [--bus B]\n"
+      "       busbar rules metrics NAME [--bus B]\n"
       "       busbar rules targets list --rule R [--bus B]\n"
       "       busbar rules targets put --rule R [--bus B] --id I --arn ARN\n"
       "                                [--input JSON|@FILE] [--input-path P]\n"
@@ -256,7 +287,10 @@ void PrintRulesHelp(std::FILE* out) {
       "rule files can only be changed there. --bus takes a bus name or ARN (default:\n"
       "default). list, describe and targets list print one JSON line per rule or\n"
       "target; put prints the rule's ARN. A refused call prints the daemon's message\n"
-      "and exits 1; targets put/remove print each refused target and exit 1.\n",
+      "and exits 1; targets put/remove print each refused target and exit 1.\n"
+      "metrics prints the rule's counters since the daemon started (MatchedEvents,\n"
+      "TriggeredRules) and each target's (Invocations, FailedInvocations,\n"
+      "InvocationsSentToDLQ, InvocationsFailedToBeSentToDLQ, InvocationAttempts).\n",
       out);
 }
 
@@ -277,6 +311,11 @@ int RunRules(const Args& in) {
     auto o = ReadOptions(args, 1, {"--bus", "--event-bus-name", "--prefix"});
     if (!o.ok()) return UsageError("rules", std::string(o.status().message()));
     return ListRules(*stub, *o);
+  }
+  if (sub == "metrics") {
+    auto o = ReadOptions(args, 1, {"--name", "--bus", "--event-bus-name"});
+    if (!o.ok()) return UsageError("rules", std::string(o.status().message()));
+    return Metrics(*stub, *o);
   }
   if (sub == "describe" || sub == "delete" || sub == "enable" || sub == "disable") {
     auto o = ReadOptions(args, 1, {"--name", "--bus", "--event-bus-name"});

@@ -28,6 +28,19 @@ void Log(const char* level, const std::string& msg) {
   std::fflush(stderr);
 }
 
+// TakeOptionValue for a positive integer option: true when taken into *out;
+// InvalidArgument when the value is not a positive number.
+absl::StatusOr<bool> TakeInt64(const Args& args, size_t* i, std::string_view name, int64_t* out) {
+  std::string_view v;
+  auto took = TakeOptionValue(args, i, name, &v);
+  if (!took.ok() || !*took) return took;
+  if (!absl::SimpleAtoi(absl::string_view(v.data(), v.size()), out) || *out <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(std::string(name), " takes a positive number, not '", std::string(v), "'"));
+  }
+  return true;
+}
+
 }  // namespace
 
 void PrintServeHelp(std::FILE* out) {
@@ -35,7 +48,9 @@ void PrintServeHelp(std::FILE* out) {
       "Usage: busbar serve [--listen ADDR] [--data-dir DIR] [--config FILE]...\n"
       "                    [--account ID] [--region REGION] [--fsync batch|off]\n"
       "                    [--max-request-bytes N] [--event-log-retention SECONDS]\n"
-      "                    [--strict-eventbridge]\n"
+      "                    [--strict-eventbridge] [--retry-base-ms MS]\n"
+      "                    [--retry-max-delay-ms MS] [--function-retry-base-ms MS]\n"
+      "                    [--max-function-environments N] [--http-timeout-ms MS]\n"
       "\n"
       "Runs the event bus daemon in the foreground: gRPC busbar.v1 services (events,\n"
       "queues, rules, buses) with health checking and reflection on ADDR (default\n"
@@ -50,12 +65,20 @@ void PrintServeHelp(std::FILE* out) {
       "fsync per group of concurrent requests). --fsync off: no fsync at all; a crash\n"
       "of the machine (not of the process) can lose acknowledged events.\n"
       "--event-log-retention: accepted events stay in the event log at least this\n"
-      "long (default 3600), and always while a queue message still refers to them.\n",
+      "long (default 3600), and always while a queue message still refers to them.\n"
+      "Function and API destination targets are retried with exponential backoff and\n"
+      "jitter: --retry-base-ms (default 1000) is the first retry's delay, doubling up\n"
+      "to --retry-max-delay-ms (default 300000); a function error is retried by the\n"
+      "function after --function-retry-base-ms (default 60000, Lambda's minute), then\n"
+      "twice that. --max-function-environments (default 64) bounds the handler\n"
+      "processes of all functions together; --http-timeout-ms (default 5000) bounds\n"
+      "each HTTP target call. Function logs are in DIR/functions/<name>.log.\n",
       out);
 }
 
 int RunServe(const Args& args) {
   bus::DaemonOptions o;
+  int64_t max_environments = o.max_function_environments;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string_view v;
     absl::StatusOr<bool> took;
@@ -89,6 +112,21 @@ int RunServe(const Args& args) {
           o.event_log_retention_s < 0) {
         return UsageError("serve", "--event-log-retention takes a number of seconds (0 or more)");
       }
+    } else if (took.ok() && (took = TakeInt64(args, &i, "--retry-base-ms", &o.retry_base_ms))
+                                   .value_or(false)) {
+    } else if (took.ok() &&
+               (took = TakeInt64(args, &i, "--retry-max-delay-ms", &o.retry_max_delay_ms))
+                   .value_or(false)) {
+    } else if (took.ok() &&
+               (took = TakeInt64(args, &i, "--function-retry-base-ms", &o.function_retry_base_ms))
+                   .value_or(false)) {
+    } else if (took.ok() &&
+               (took = TakeInt64(args, &i, "--http-timeout-ms", &o.http_timeout_ms))
+                   .value_or(false)) {
+    } else if (took.ok() && (took = TakeInt64(args, &i, "--max-function-environments",
+                                              &max_environments))
+                                .value_or(false)) {
+      o.max_function_environments = static_cast<int>(max_environments);
     } else if (!took.ok()) {
       return UsageError("serve", std::string(took.status().message()));
     } else if (args[i] == "--strict-eventbridge") {

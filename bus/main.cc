@@ -35,6 +35,8 @@ constexpr Command kCommands[] = {
      busbar::cli::PrintBusesHelp},
     {"schemas", "discovered and custom event schemas: list, describe, search, export, diff",
      busbar::cli::RunSchemas, busbar::cli::PrintSchemasHelp},
+    {"functions", "Lambda-style functions: list, invoke, logs, create, update, delete",
+     busbar::cli::RunFunctions, busbar::cli::PrintFunctionsHelp},
 };
 
 const Command* FindCommand(std::string_view name) {

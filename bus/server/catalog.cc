@@ -31,6 +31,10 @@ constexpr std::string_view kSchema[] = {
     "CREATE TABLE api_target_paths (bus TEXT NOT NULL, rule TEXT NOT NULL, target TEXT NOT NULL, "
     "variable TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY (bus, rule, target, variable), "
     "FOREIGN KEY (bus, rule, target) REFERENCES api_targets (bus, rule, id) ON DELETE CASCADE)",
+    // Issue 5: API destination targets' HttpParameters, and functions created over the API
+    // (both encoded by catalog_functions.cc).
+    "ALTER TABLE api_targets ADD COLUMN http_parameters TEXT",
+    "CREATE TABLE api_functions (name TEXT PRIMARY KEY, spec TEXT NOT NULL)",
 };
 
 int64_t NowMs() {
@@ -103,6 +107,13 @@ absl::Status InsertTarget(targets::Db& db, const RuleKey& key, const config::Tar
     in.BindNull(12).BindNull(13);
   }
   if (auto s = in.Run(); !s.ok()) return s;
+  if (t.http_parameters.has_value()) {
+    auto http = db.Prepare(
+        "UPDATE api_targets SET http_parameters = ? WHERE bus = ? AND rule = ? AND id = ?");
+    if (!http.ok()) return http.status();
+    (*http)->Bind(1, EncodeHttpParameters(*t.http_parameters)).Bind(2, key.first);
+    if (auto s = (*http)->Bind(3, key.second).Bind(4, t.id).Run(); !s.ok()) return s;
+  }
   if (!t.input_transformer.has_value()) return absl::OkStatus();
   auto path = db.Prepare(
       "INSERT INTO api_target_paths (bus, rule, target, variable, path) VALUES (?, ?, ?, ?, ?)");
@@ -181,7 +192,7 @@ absl::Status Catalog::Load() {
     auto targets = db.Prepare(
         "SELECT bus, rule, id, arn, kind, resource_name, input, input_path, input_template, "
         "maximum_retry_attempts, maximum_event_age_in_seconds, dead_letter_arn, "
-        "dead_letter_queue FROM api_targets ORDER BY bus, rule, id");
+        "dead_letter_queue, http_parameters FROM api_targets ORDER BY bus, rule, id");
     if (!targets.ok()) return targets.status();
     while (true) {
       auto row = (*targets)->Step();
@@ -205,6 +216,7 @@ absl::Status Catalog::Load() {
         target.dead_letter_config =
             config::DeadLetterConfig{std::string(t.Text(11)), std::string(t.Text(12))};
       }
+      if (!t.IsNull(13)) target.http_parameters = DecodeHttpParameters(t.Text(13));
       rule->targets.push_back(std::move(target));
     }
     auto paths = db.Prepare("SELECT bus, rule, target, variable, path FROM api_target_paths");
@@ -222,7 +234,7 @@ absl::Status Catalog::Load() {
         }
       }
     }
-    return absl::OkStatus();
+    return LoadFunctions(db, state);
   });
   if (!s.ok()) return s;
   state_ = std::move(state);

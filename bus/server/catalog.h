@@ -48,7 +48,16 @@ struct CatalogState {
   // arn computed, location empty, targets in id order with kind and
   // resource_name filled.
   std::map<RuleKey, config::Rule> rules;
+  // Functions created by CreateFunction (arn computed, location empty).
+  std::map<std::string, config::Function, std::less<>> functions;
 };
+
+// How the catalog keeps HttpParameters and functions in a text column
+// (catalog_functions.cc: the proto messages, serialized and base64-encoded).
+std::string EncodeHttpParameters(const config::HttpParameters& p);
+config::HttpParameters DecodeHttpParameters(std::string_view text);
+std::string EncodeFunction(const config::Function& f);
+absl::StatusOr<config::Function> DecodeFunction(std::string_view text);
 
 class Catalog {
  public:
@@ -78,11 +87,17 @@ class Catalog {
   absl::Status PutTargets(const RuleKey& key, std::vector<config::Target> targets);
   // REQUIRES: the rule exists and has every id.
   absl::Status RemoveTargets(const RuleKey& key, const std::vector<std::string>& ids);
+  // Creates or replaces the function (catalog_functions.cc). REQUIRES: checked
+  // by config::ValidateFunction.
+  absl::Status PutFunction(config::Function function);
+  // REQUIRES: the API function exists.
+  absl::Status DeleteFunction(std::string_view name);
 
  private:
   Catalog(targets::Store* store, std::string account, std::string region)
       : store_(store), account_(std::move(account)), region_(std::move(region)) {}
   absl::Status Load();
+  absl::Status LoadFunctions(targets::Db& db, CatalogState& state);
 
   targets::Store* const store_;
   const std::string account_;

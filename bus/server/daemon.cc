@@ -7,6 +7,9 @@
 #include <grpcpp/impl/codegen/service_type.h>
 #include <sys/stat.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include <algorithm>
 #include <ctime>
 #include <set>
@@ -15,6 +18,7 @@
 #include "bus/config/arn.h"
 #include "bus/server/api_common.h"
 #include "bus/server/catalog.h"
+#include "bus/server/delivery.h"
 #include "bus/server/services.h"
 
 namespace busbar::bus {
@@ -48,6 +52,14 @@ absl::Status CheckOwnership(const config::Config& files, const CatalogState& api
           rule.location.ToString(), ": rule '", rule.name, "' on event bus '", rule.event_bus_name,
           "' is declared in this rule file but was created over the API (PutRule); delete it "
           "over the API or remove it from the file"));
+    }
+  }
+  for (const config::Function& f : files.functions) {
+    if (api.functions.contains(f.name)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          f.location.ToString(), ": function '", f.name,
+          "' is declared in this rule file but was created over the API (CreateFunction); "
+          "delete it over the API or remove it from the file"));
     }
   }
   std::set<std::string, std::less<>> file_buses;
@@ -97,6 +109,26 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& optio
   ro.path = absl::StrCat(options.data_dir, "/registry.db");
   ro.account = options.account;
   ro.region = options.region;
+  auto outbox = targets::Outbox::Open(d->store_.get());
+  if (!outbox.ok()) return outbox.status();
+  d->outbox_ = std::move(*outbox);
+  targets::FunctionHostOptions fo;
+  fo.log_dir = absl::StrCat(options.data_dir, "/functions");
+  if (mkdir(fo.log_dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    return absl::InternalError(absl::StrCat("cannot create ", fo.log_dir, ": ", strerror(errno)));
+  }
+  fo.max_environments = options.max_function_environments;
+  fo.idle_timeout = absl::Milliseconds(options.function_idle_timeout_ms);
+  fo.region = options.region;
+  auto functions = targets::FunctionHost::Create(fo);
+  if (!functions.ok()) return functions.status();
+  d->functions_ = std::move(*functions);
+  targets::HttpDelivererOptions ho;
+  ho.timeout = absl::Milliseconds(options.http_timeout_ms);
+  if (options.http_rate_limit_override > 0) ho.rate_limit_override = options.http_rate_limit_override;
+  auto http = targets::HttpDeliverer::Create(ho);
+  if (!http.ok()) return http.status();
+  d->http_ = std::move(*http);
   auto schema_registry = registry::Registry::Open(ro);
   if (!schema_registry.ok()) return schema_registry.status();
   d->registry_ = std::move(*schema_registry);
@@ -111,6 +143,15 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& optio
     if (!routing.ok()) return routing.status();
     d->Publish(std::move(*routing));
   }
+  DispatcherOptions dispatch;
+  dispatch.retry_base_ms = options.retry_base_ms;
+  dispatch.retry_max_delay_ms = options.retry_max_delay_ms;
+  dispatch.function_retry_base_ms = options.function_retry_base_ms;
+  d->dispatcher_ = std::make_unique<Dispatcher>(
+      Dispatcher::Deps{d.get(), d->store_.get(), d->outbox_.get(), d->functions_.get(),
+                       d->http_.get()},
+      dispatch);
+  d->dispatcher_->Start();
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -136,6 +177,14 @@ void Daemon::Shutdown() {
     server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
     server_->Wait();
     server_.reset();
+  }
+  // Deliveries stop; a try cut short stays in the outbox for the next start.
+  if (dispatcher_ != nullptr) dispatcher_->Stop();
+  if (http_ != nullptr) http_->Shutdown();
+  functions_.reset();  // kills the handler processes; queued invocations end Unavailable
+  if (dispatcher_ != nullptr) {
+    dispatcher_->WaitIdle();
+    dispatcher_.reset();
   }
   {
     absl::MutexLock lock(&maintenance_mu_);
@@ -207,18 +256,37 @@ absl::StatusOr<BusRoute> Daemon::BuildBusRoute(const config::Config& files,
     const config::Rule& r = entry.rule;
     if (r.state != config::RuleState::kEnabled) continue;
     specs.push_back({r.name, r.event_pattern});
-    RuleRoute rule{r.name, r.arn, {}, {}};
+    RuleRoute rule{r.name, r.arn, {}, {}, {}, metrics_->Rule(r.arn)};
     for (const config::Target& t : r.targets) {
-      if (t.kind == config::TargetKind::kEventBus) rule.buses.push_back(t.resource_name);
-      if (t.kind != config::TargetKind::kQueue) continue;
-      QueueTarget target{t.resource_name, std::nullopt};
+      std::shared_ptr<TargetCounters> counters = metrics_->Target(r.arn, t.id);
+      if (t.kind == config::TargetKind::kEventBus) {
+        rule.buses.push_back({t.resource_name, std::move(counters)});
+        continue;
+      }
+      std::optional<targets::CompiledInput> input;
       if (t.input || t.input_path || t.input_transformer) {
         // Checked when the target was put (config::ValidateTarget), so this compiles.
-        auto input = targets::CompiledInput::Compile(config::InputSpecOf(t));
-        if (!input.ok()) return input.status();
-        target.input = std::move(*input);
+        auto compiled = targets::CompiledInput::Compile(config::InputSpecOf(t));
+        if (!compiled.ok()) return compiled.status();
+        input = std::move(*compiled);
       }
-      rule.queues.push_back(std::move(target));
+      if (t.kind == config::TargetKind::kQueue) {
+        rule.queues.push_back({t.resource_name, std::move(input), std::move(counters)});
+        continue;
+      }
+      auto target = std::make_shared<AsyncTarget>();
+      target->key = absl::StrCat(r.arn, "|", t.id);
+      target->rule_arn = r.arn;
+      target->rule_name = r.name;
+      target->arn = t.arn;
+      target->kind = t.kind;
+      target->resource = t.resource_name;
+      target->input = std::move(input);
+      target->retry_policy = t.retry_policy;
+      if (t.dead_letter_config) target->dead_letter_queue = t.dead_letter_config->queue_name;
+      target->http = HttpParametersOf(t.http_parameters);
+      target->counters = std::move(counters);
+      rule.async.push_back(std::move(target));
     }
     route.rules.push_back(std::move(rule));
   }
@@ -239,6 +307,8 @@ absl::StatusOr<std::shared_ptr<const Routing>> Daemon::BuildRouting(config::Conf
     if (!route.ok()) return route.status();
     routing->buses.emplace(bus, std::move(*route));
   }
+  if (auto s = RouteTargets(config, *routing); !s.ok()) return s;
+  IndexAsyncTargets(*routing);
   routing->files = std::make_shared<const config::Config>(std::move(config));
   return std::shared_ptr<const Routing>(std::move(routing));
 }
@@ -261,11 +331,13 @@ absl::Status Daemon::Republish(const std::string& bus) {
   } else {
     next->buses.erase(bus);
   }
+  IndexAsyncTargets(*next);
   Publish(std::move(next));
   return absl::OkStatus();
 }
 
 void Daemon::Publish(std::shared_ptr<const Routing> routing) {
+  SyncFunctions(*routing);
   absl::MutexLock lock(&routing_mu_);
   routing_ = std::move(routing);
 }

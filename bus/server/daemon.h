@@ -50,8 +50,12 @@
 #include "bus/ingest.h"
 #include "matcher/matcher.h"
 #include "registry/registry.h"
+#include "bus/server/metrics.h"
 #include "targets/event_log.h"
+#include "targets/functions.h"
+#include "targets/http_target.h"
 #include "targets/input.h"
+#include "targets/outbox.h"
 #include "targets/queues.h"
 #include "targets/store.h"
 
@@ -87,6 +91,16 @@ struct DaemonOptions {
   size_t max_queues = 1000;
   // The schema registry (<data_dir>/registry.db): discovery queue and cache bounds.
   registry::RegistryOptions registry;  // path, account and region are set by Start
+  // Function and API destination deliveries: retries, backoff, Lambda's own retries
+  // (delivery.h). Function logs go to <data_dir>/functions/<name>.log.
+  int64_t retry_base_ms = 1000;
+  int64_t retry_max_delay_ms = 300000;
+  int64_t function_retry_base_ms = 60000;
+  int max_function_environments = 64;  // all functions together
+  int64_t function_idle_timeout_ms = 300000;
+  int64_t http_timeout_ms = 5000;
+  // Overrides every API destination's InvocationRateLimitPerSecond (benchmarks); 0: off.
+  int http_rate_limit_override = 0;
 };
 
 // A rule as DescribeRule and ListRules show it, and who owns it.
@@ -110,15 +124,56 @@ struct BusInfo {
 struct QueueTarget {
   std::string queue;
   std::optional<targets::CompiledInput> input;  // unset: the event envelope as it is
+  std::shared_ptr<TargetCounters> counters;
+};
+
+// One event bus target: the bus it forwards to.
+struct BusTarget {
+  std::string bus;
+  std::shared_ptr<TargetCounters> counters;
+};
+
+// A function or API destination target: PutEvents adds an outbox item for it
+// (targets/outbox.h) and the dispatcher (delivery.h) delivers it with retries.
+struct AsyncTarget {
+  std::string key;  // "<rule arn>|<target id>", the outbox item's `target`
+  std::string rule_arn;
+  std::string rule_name;
+  std::string arn;
+  config::TargetKind kind = config::TargetKind::kFunction;
+  std::string resource;  // the function or API destination's name
+  std::optional<targets::CompiledInput> input;
+  config::RetryPolicy retry_policy;
+  std::string dead_letter_queue;  // "" for none
+  targets::HttpParameters http;   // API destinations only
+  std::shared_ptr<TargetCounters> counters;
 };
 
 // An enabled rule as ingest needs it: the reserved variables of input
-// templates, its queue targets and the buses its event bus targets forward to.
+// templates, its queue targets, the buses its event bus targets forward to and
+// its function and API destination targets.
 struct RuleRoute {
   std::string name;
   std::string arn;
   std::vector<QueueTarget> queues;
-  std::vector<std::string> buses;
+  std::vector<BusTarget> buses;
+  std::vector<std::shared_ptr<const AsyncTarget>> async;
+  std::shared_ptr<RuleCounters> counters;
+};
+
+// A function as the dispatcher needs it: the host's configuration and the
+// asynchronous invocation settings (Lambda's EventInvokeConfig).
+struct FunctionRoute {
+  targets::FunctionConfig config;
+  config::EventInvokeConfig invoke;            // retries and destinations
+  std::string description;
+  std::optional<config::SourceLocation> file;  // set when a rule file declares it
+};
+
+// An API destination with its connection, as HTTP deliveries need them.
+struct HttpRoute {
+  targets::ApiDestination destination;
+  targets::Connection connection;
 };
 
 // One bus's compiled rules (enabled ones) and, per rule id, what ingest needs
@@ -132,6 +187,10 @@ struct BusRoute {
 struct Routing {
   std::shared_ptr<const config::Config> files;         // what the rule files declare
   std::map<std::string, BusRoute, std::less<>> buses;  // "default", file and API buses
+  // Function and API destination targets of enabled rules, by AsyncTarget::key.
+  std::map<std::string, std::shared_ptr<const AsyncTarget>, std::less<>> async_targets;
+  std::map<std::string, FunctionRoute, std::less<>> functions;       // by name
+  std::map<std::string, HttpRoute, std::less<>> api_destinations;  // by name
 };
 
 // One target PutTargets or RemoveTargets did not take (EventBridge's
@@ -153,6 +212,13 @@ struct PutRuleInput {
 };
 
 class Catalog;
+class Dispatcher;
+
+// Conversions from rule-file declarations (target_routes.cc).
+targets::FunctionConfig FunctionConfigOf(const config::Function& f);
+FunctionRoute FunctionRouteOf(const config::Function& f, bool from_file);
+HttpRoute HttpRouteOf(const config::ApiDestination& d, const config::Connection& c);
+targets::HttpParameters HttpParametersOf(const std::optional<config::HttpParameters>& p);
 
 class Daemon {
  public:
@@ -200,6 +266,14 @@ class Daemon {
   absl::StatusOr<std::string> CreateEventBus(std::string_view name, std::string_view description);
   absl::Status DeleteEventBus(std::string_view name);
 
+  // Functions over the API (FunctionsService; daemon_functions.cc). PutFunction
+  // checks `function` (config::ValidateFunction, destinations must exist) and
+  // creates it (`create`: AlreadyExists "ResourceConflictException" if it
+  // exists) or replaces it (NotFound if it does not); functions declared in
+  // rule files are refused (FailedPrecondition). Returns the stored function.
+  absl::StatusOr<config::Function> PutFunction(config::Function function, bool create);
+  absl::Status DeleteFunction(std::string_view name);
+
   // Schema discovery per bus (SchemasService's discoverers). NotFound
   // "NotFoundException: ..." for a bus that does not exist; `event_bus` takes a
   // name or an ARN, empty = "default".
@@ -226,6 +300,14 @@ class Daemon {
   uint64_t failed_invocations() const { return failed_invocations_.load(); }
   targets::Queues& queues() { return *queues_; }
   // REQUIRES: before Shutdown.
+  targets::FunctionHost& functions() { return *functions_; }
+  targets::Outbox& outbox() { return *outbox_; }
+  // A rule's counters and its targets'. Errors: NotFound "ResourceNotFoundException: ...".
+  absl::StatusOr<RuleMetrics> GetRuleMetrics(std::string_view event_bus, std::string_view rule);
+  // Invoke with InvocationType Event: queued in the outbox (durable), run with the
+  // function's asynchronous retries and destinations. Errors: NotFound, the store's.
+  absl::Status InvokeAsync(std::string_view function, std::string payload);
+  // REQUIRES: before Shutdown.
   registry::Registry& schema_registry() { return *registry_; }
   // Discovery's counters (as of Shutdown, after it).
   registry::RegistryStats registry_stats() const {
@@ -243,7 +325,14 @@ class Daemon {
   // Rebuilds the route of `bus` (dropping it if the bus no longer exists) and
   // publishes the new routing.
   absl::Status Republish(const std::string& bus) ABSL_EXCLUSIVE_LOCKS_REQUIRED(reload_mu_);
-  void Publish(std::shared_ptr<const Routing> routing);
+  void Publish(std::shared_ptr<const Routing> routing) ABSL_EXCLUSIVE_LOCKS_REQUIRED(reload_mu_);
+  // Fills routing.async_targets from the buses' rules.
+  static void IndexAsyncTargets(Routing& routing);
+  // Functions and API destinations of `files` (and the API's functions) into `routing`.
+  absl::Status RouteTargets(const config::Config& files, Routing& routing) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(reload_mu_);
+  // Gives the function host the routing's functions (Put on change, Remove when gone).
+  void SyncFunctions(const Routing& routing) ABSL_EXCLUSIVE_LOCKS_REQUIRED(reload_mu_);
   absl::Status ApplyQueues(const config::Config& config);
   // Deletes expired queue messages and old unreferenced log events every
   // maintenance_interval_ms until Shutdown (maintenance.cc).
@@ -255,6 +344,14 @@ class Daemon {
   std::unique_ptr<targets::Queues> queues_;
   std::unique_ptr<registry::Registry> registry_;
   registry::RegistryStats registry_stats_at_stop_;
+  std::unique_ptr<Metrics> metrics_ = std::make_unique<Metrics>();
+  std::unique_ptr<targets::Outbox> outbox_;
+  std::unique_ptr<targets::FunctionHost> functions_;
+  std::unique_ptr<targets::HttpDeliverer> http_;
+  std::unique_ptr<Dispatcher> dispatcher_;
+  // What the function host was last given, by name.
+  std::map<std::string, targets::FunctionConfig, std::less<>> functions_put_
+      ABSL_GUARDED_BY(reload_mu_);
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

@@ -173,6 +173,12 @@ absl::StatusOr<std::vector<TargetFailure>> Daemon::PutTargets(std::string_view e
   check.queue_exists = [&queue_names](std::string_view q) {
     return std::binary_search(queue_names->begin(), queue_names->end(), q);
   };
+  check.function_exists = [&routing](std::string_view f) {
+    return routing->functions.find(f) != routing->functions.end();
+  };
+  check.api_destination_exists = [&routing](std::string_view d) {
+    return routing->api_destinations.find(d) != routing->api_destinations.end();
+  };
   // Per target, in request order: its failure, or nothing if it is stored.
   std::vector<std::optional<TargetFailure>> outcome(targets.size());
   std::vector<config::Target> valid;
@@ -180,6 +186,12 @@ absl::StatusOr<std::vector<TargetFailure>> Daemon::PutTargets(std::string_view e
   for (const config::Target& t : (*rule)->rule.targets) after.insert(t.id);
   for (size_t i = 0; i < targets.size(); ++i) {
     absl::Status s = config::ValidateTarget(targets[i], check);
+    if (s.ok() && targets[i].kind == config::TargetKind::kApiDestination) {
+      // The number of path values must match the endpoint's wildcards.
+      for (const config::ApiDestination& d : routing->files->api_destinations) {
+        if (d.name == targets[i].resource_name) s = config::CheckHttpParameters(targets[i], d);
+      }
+    }
     if (!s.ok()) {
       outcome[i] =
           TargetFailure{targets[i].id,

@@ -36,6 +36,14 @@ struct PendingDelivery {
   size_t entry;                     // index into outcomes
   const std::string* queue;         // in the routing snapshot
   std::optional<std::string> body;  // the target's input; unset: the event as logged
+  TargetCounters* counters;         // in the routing snapshot
+};
+
+// One function or API destination delivery: an outbox item committed with the event.
+struct PendingAsync {
+  size_t entry;
+  const AsyncTarget* target;        // in the routing snapshot
+  std::optional<std::string> body;  // the target's input; unset: the event
 };
 
 // One PutEvents call between the calling thread and the writer thread.
@@ -45,6 +53,7 @@ struct PendingPut {
   std::vector<size_t> accepted;  // indexes into outcomes
   // In outcome order.
   std::vector<PendingDelivery> deliveries;
+  std::vector<PendingAsync> async;
   // Events forwarded by event bus targets: new events (new ids) on their target buses. Event
   // index i names outcomes[i] below outcomes.size(), forwarded[i - outcomes.size()] above.
   std::vector<EntryOutcome> forwarded;
@@ -54,6 +63,12 @@ struct PendingPut {
   // refuses, a forward to a missing bus or past the one hop allowed): failed invocations,
   // as in EventBridge, not failed entries.
   uint64_t failed_deliveries = 0;
+  // Counted once the events are committed: rules that matched, targets that took a delivery
+  // and targets whose delivery failed (in the routing snapshot).
+  std::vector<RuleCounters*> triggered;
+  std::vector<TargetCounters*> invoked;
+  std::vector<TargetCounters*> failed;
+  std::vector<TargetCounters*> skipped;  // queue deliveries to a queue that is gone (the job's)
 
   EntryOutcome& event(size_t i) {
     return i < outcomes.size() ? outcomes[i] : forwarded[i - outcomes.size()];
@@ -77,38 +92,69 @@ struct EventRouter {
     if (auto s = route.matcher->Match(event.envelope, scratch, matched); !s.ok()) return s;
     put.logged.push_back(index);
     // `matched` is reused by the Route calls for forwards, which run after this loop.
-    std::vector<const std::string*> forwards;
+    std::vector<const BusTarget*> forwards;
     for (uint32_t id : matched) {
       const RuleRoute& rule = route.rules[id];
+      put.triggered.push_back(rule.counters.get());
       for (const QueueTarget& target : rule.queues) Deliver(index, rule, target);
-      for (const std::string& bus : rule.buses) forwards.push_back(&bus);
+      for (const BusTarget& bus : rule.buses) forwards.push_back(&bus);
+      for (const auto& target : rule.async) DeliverLater(index, rule, *target);
     }
-    for (const std::string* bus : forwards) {
-      auto target = routing.buses.find(*bus);
+    for (const BusTarget* bus : forwards) {
+      auto target = routing.buses.find(bus->bus);
       if (!may_forward || target == routing.buses.end()) {
-        ++put.failed_deliveries;
+        Fail(bus->counters.get());
         continue;
       }
       const size_t forwarded = put.outcomes.size() + put.forwarded.size();
-      put.forwarded.push_back(Forward(put.event(index), *bus));
-      if (!Route(forwarded, /*may_forward=*/false).ok()) ++put.failed_deliveries;
+      put.forwarded.push_back(Forward(put.event(index), bus->bus));
+      if (Route(forwarded, /*may_forward=*/false).ok()) {
+        put.invoked.push_back(bus->counters.get());
+      } else {
+        Fail(bus->counters.get());
+      }
     }
     return absl::OkStatus();
   }
 
-  void Deliver(size_t index, const RuleRoute& rule, const QueueTarget& target) {
-    if (!target.input) {
-      put.deliveries.push_back({index, &target.queue, std::nullopt});
-      return;
-    }
+  void Fail(TargetCounters* counters) {
+    ++put.failed_deliveries;
+    put.failed.push_back(counters);
+  }
+
+  // The target's input for the event; nullopt when it has none (the event as it is); an
+  // error status when it does not render.
+  std::optional<absl::StatusOr<std::string>> Render(size_t index, const RuleRoute& rule,
+                                                    const std::optional<targets::CompiledInput>& input) {
+    if (!input) return std::nullopt;
     if (ingestion_time.empty()) ingestion_time = Rfc3339(NowMs());
-    absl::StatusOr<std::string> body =
-        target.input->Render(put.event(index).envelope, {rule.arn, rule.name, ingestion_time});
-    if (!body.ok() || body->empty() || !targets::ValidateMessageBody(*body).ok()) {
-      ++put.failed_deliveries;
+    return input->Render(put.event(index).envelope, {rule.arn, rule.name, ingestion_time});
+  }
+
+  void DeliverLater(size_t index, const RuleRoute& rule, const AsyncTarget& target) {
+    auto body = Render(index, rule, target.input);
+    if (!body) {
+      put.async.push_back({index, &target, std::nullopt});
       return;
     }
-    put.deliveries.push_back({index, &target.queue, std::move(*body)});
+    if (!body->ok() || (*body)->empty()) {
+      Fail(target.counters.get());
+      return;
+    }
+    put.async.push_back({index, &target, std::move(**body)});
+  }
+
+  void Deliver(size_t index, const RuleRoute& rule, const QueueTarget& target) {
+    auto body = Render(index, rule, target.input);
+    if (!body) {
+      put.deliveries.push_back({index, &target.queue, std::nullopt, target.counters.get()});
+      return;
+    }
+    if (!body->ok() || (*body)->empty() || !targets::ValidateMessageBody(**body).ok()) {
+      Fail(target.counters.get());
+      return;
+    }
+    put.deliveries.push_back({index, &target.queue, std::move(**body), target.counters.get()});
   }
 
   // The event as `bus` receives it: the same envelope with a new id.
@@ -166,7 +212,8 @@ void Daemon::PutEventsAsync(const std::vector<EntryIn>& entries, PutEventsDone d
     const int64_t now = NowMs();
     thread_local std::vector<targets::Delivery> deliveries;
     deliveries.clear();
-    size_t next = 0;
+    std::vector<targets::OutboxItem> later;
+    size_t next = 0, next_async = 0;
     for (size_t i : put->logged) {
       const EntryOutcome& o = put->event(i);
       auto seq = event_log_->AppendInTxn(db, {o.event_id, o.bus, now, o.envelope});
@@ -179,12 +226,33 @@ void Daemon::PutEventsAsync(const std::vector<EntryIn>& entries, PutEventsDone d
           deliveries.push_back({*d.queue, o.envelope, *seq});
         }
       }
+      for (; next_async < put->async.size() && put->async[next_async].entry == i; ++next_async) {
+        const PendingAsync& a = put->async[next_async];
+        targets::OutboxItem& item = later.emplace_back();
+        item.target = a.target->key;
+        item.rule_arn = a.target->rule_arn;
+        item.target_arn = a.target->arn;
+        if (a.body) {
+          item.payload = *a.body;
+          item.event = o.envelope;
+        } else {
+          item.payload = o.envelope;
+        }
+        item.dead_letter_queue = a.target->dead_letter_queue;
+        item.max_retry_attempts = a.target->retry_policy.maximum_retry_attempts;
+        item.max_event_age_s = a.target->retry_policy.maximum_event_age_in_seconds;
+        item.created_ms = now;
+        item.next_ms = now;
+      }
     }
+    if (auto s = outbox_->AddInTxn(db, later); !s.ok()) return s;
     // A target queue deleted while rules still name it: as in EventBridge, the event is
     // accepted and the delivery fails (counted as a failed invocation).
     thread_local std::vector<size_t> skipped;
     skipped.clear();
     absl::Status s = queues_->EnqueueInTxn(db, deliveries, nullptr, &skipped);
+    put->skipped.clear();
+    for (size_t k : skipped) put->skipped.push_back(put->deliveries[k].counters);
     if (s.ok() && skipped.size() + put->failed_deliveries > 0) {
       db.OnCommit(
           [this, n = skipped.size() + put->failed_deliveries] { failed_invocations_ += n; });
@@ -193,6 +261,17 @@ void Daemon::PutEventsAsync(const std::vector<EntryIn>& entries, PutEventsDone d
   };
   store_->Submit(std::move(job), [this, put, done = std::move(done)](absl::Status committed) {
     if (committed.ok()) {
+      for (RuleCounters* c : put->triggered) {
+        ++c->matched_events;
+        ++c->triggered_rules;
+      }
+      for (const PendingDelivery& d : put->deliveries) ++d.counters->invocations;
+      for (TargetCounters* c : put->skipped) {
+        --c->invocations;
+        ++c->failed_invocations;
+      }
+      for (TargetCounters* c : put->invoked) ++c->invocations;
+      for (TargetCounters* c : put->failed) ++c->failed_invocations;
       // Acknowledged events go to schema discovery (off this thread; the registry only
       // queues them). The answer needs their ids, not their bodies: the envelopes move.
       std::vector<registry::Registry::Observed> observed;

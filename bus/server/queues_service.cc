@@ -219,8 +219,19 @@ class QueuesService final : public v1::QueuesService::Service {
     if (!q.ok()) return Reply(q.status());
     auto wanted = sqs::MessageSystemAttributeNames(ToVector(req->message_system_attribute_names()));
     if (!wanted.ok()) return Reply(wanted.status());
-    // message_attribute_names selects among message attributes; no message has
-    // any yet (SendMessage takes none), so every selection returns none.
+    // message_attribute_names selects message attributes: "All" or ".*", a name, or a
+    // prefix followed by ".*" (SQS).
+    const std::vector<std::string> attribute_names = ToVector(req->message_attribute_names());
+    auto selected = [&attribute_names](const std::string& name) {
+      for (const std::string& want : attribute_names) {
+        if (want == "All" || want == ".*" || want == name) return true;
+        if (want.size() >= 2 && want.compare(want.size() - 2, 2, ".*") == 0 &&
+            name.compare(0, want.size() - 2, want, 0, want.size() - 2) == 0) {
+          return true;
+        }
+      }
+      return false;
+    };
     targets::ReceiveOptions o;
     o.max_number_of_messages =
         req->max_number_of_messages() == 0 ? 1 : req->max_number_of_messages();
@@ -245,6 +256,15 @@ class QueuesService final : public v1::QueuesService::Service {
             absl::StrCat(m.approximate_first_receive_timestamp);
       }
       // AWSTraceHeader: events carry no trace header yet, so it is never present.
+      targets::MessageAttributes returned;
+      for (auto& [name, value] : m.message_attributes) {
+        if (!selected(name)) continue;
+        v1::MessageAttributeValue& v = (*out->mutable_message_attributes())[name];
+        v.set_data_type("String");
+        v.set_string_value(value);
+        returned.emplace_back(name, value);
+      }
+      out->set_md5_of_message_attributes(targets::Md5OfMessageAttributes(returned));
     }
     return grpc::Status::OK;
   }

@@ -52,6 +52,18 @@ void FillTarget(const config::Target& t, v1::Target* out) {
   if (t.dead_letter_config.has_value()) {
     out->mutable_dead_letter_config()->set_arn(t.dead_letter_config->arn);
   }
+  if (t.http_parameters.has_value()) {
+    auto* h = out->mutable_http_parameters();
+    for (const std::string& v : t.http_parameters->path_parameter_values) {
+      h->add_path_parameter_values(v);
+    }
+    for (const auto& [k, v] : t.http_parameters->header_parameters) {
+      (*h->mutable_header_parameters())[k] = v;
+    }
+    for (const auto& [k, v] : t.http_parameters->query_string_parameters) {
+      (*h->mutable_query_string_parameters())[k] = v;
+    }
+  }
 }
 
 // A target as PutTargets gives it; ValidateTarget checks it later.
@@ -68,6 +80,19 @@ config::Target TargetOf(const v1::Target& in) {
       x.input_paths_map.emplace(var, path);
     }
     t.input_transformer = std::move(x);
+  }
+  if (in.has_http_parameters()) {
+    config::HttpParameters h;
+    for (const std::string& v : in.http_parameters().path_parameter_values()) {
+      h.path_parameter_values.push_back(v);
+    }
+    for (const auto& [k, v] : in.http_parameters().header_parameters()) {
+      h.header_parameters.emplace(k, v);
+    }
+    for (const auto& [k, v] : in.http_parameters().query_string_parameters()) {
+      h.query_string_parameters.emplace(k, v);
+    }
+    t.http_parameters = std::move(h);
   }
   if (in.has_retry_policy()) {
     const v1::RetryPolicy& r = in.retry_policy();
@@ -228,6 +253,28 @@ class RulesService final : public v1::RulesService::Service {
         break;
       }
       FillTarget(*t, resp->add_targets());
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetRuleMetrics(grpc::ServerContext*, const v1::GetRuleMetricsRequest* req,
+                              v1::GetRuleMetricsResponse* resp) override {
+    if (auto s = api::CheckRuleName(req->rule(), "Rule"); !s.ok()) return ToGrpc(s);
+    auto bus = api::BusName(req->event_bus_name(), d_->options());
+    if (!bus.ok()) return ToGrpc(bus.status());
+    auto metrics = d_->GetRuleMetrics(*bus, req->rule());
+    if (!metrics.ok()) return ToGrpc(metrics.status());
+    resp->set_rule_arn(metrics->rule_arn);
+    resp->set_matched_events(metrics->matched_events);
+    resp->set_triggered_rules(metrics->triggered_rules);
+    for (const auto& [id, t] : metrics->targets) {
+      v1::TargetMetrics* out = resp->add_targets();
+      out->set_id(id);
+      out->set_invocations(t.invocations);
+      out->set_failed_invocations(t.failed_invocations);
+      out->set_invocations_sent_to_dlq(t.sent_to_dlq);
+      out->set_invocations_failed_to_be_sent_to_dlq(t.failed_to_dlq);
+      out->set_invocation_attempts(t.invocation_attempts);
     }
     return grpc::Status::OK;
   }

@@ -94,6 +94,7 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(Daemon* daemon) {
   out.push_back(MakeRulesService(daemon));
   out.push_back(MakeBusesService(daemon));
   out.push_back(MakeSchemasService(daemon));
+  out.push_back(MakeFunctionsService(daemon));
   return out;
 }
 

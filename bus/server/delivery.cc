@@ -1,0 +1,439 @@
+// The dispatcher of function and API destination deliveries; see delivery.h.
+#include "bus/server/delivery.h"
+
+#include <algorithm>
+#include <ctime>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "bus/config/json_text.h"
+
+namespace busbar::bus {
+namespace {
+
+int64_t NowMs() { return absl::ToUnixMillis(absl::Now()); }
+
+// RFC 3339 UTC with milliseconds, as Lambda's records write "timestamp".
+std::string TimestampMs(int64_t ms) {
+  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm tm;
+  gmtime_r(&seconds, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  return absl::StrCat(buf, ".", absl::StrFormat("%03d", static_cast<int>(ms % 1000)), "Z");
+}
+
+// `text` as a JSON value: itself when it is JSON, else a JSON string.
+void AppendJsonValue(std::string_view text, std::string& out) {
+  if (!text.empty() && config::internal::CheckJson(text).ok()) {
+    out.append(text);
+  } else {
+    config::internal::AppendJsonString(text, out);
+  }
+}
+
+// The target key of an Invoke(InvocationType=Event) item: no rule, the function itself.
+constexpr std::string_view kDirectPrefix = "function:";
+
+}  // namespace
+
+std::string InvocationRecord(const std::string& function_arn, const std::string& request_id,
+                             std::string_view condition, int invoke_count,
+                             std::string_view request_payload,
+                             const targets::InvokeResult& result, int64_t now_ms) {
+  std::string out = "{\"version\":\"1.0\",\"timestamp\":\"";
+  absl::StrAppend(&out, TimestampMs(now_ms), "\",\"requestContext\":{\"requestId\":");
+  config::internal::AppendJsonString(request_id, out);
+  out.append(",\"functionArn\":");
+  config::internal::AppendJsonString(absl::StrCat(function_arn, ":$LATEST"), out);
+  absl::StrAppend(&out, ",\"condition\":\"", std::string(condition),
+                  "\",\"approximateInvokeCount\":", invoke_count, "},\"requestPayload\":");
+  AppendJsonValue(request_payload, out);
+  out.append(",\"responseContext\":{\"statusCode\":200,\"executedVersion\":\"$LATEST\"");
+  if (!result.function_error.empty()) {
+    out.append(",\"functionError\":");
+    config::internal::AppendJsonString(result.function_error, out);
+  }
+  out.append("},\"responsePayload\":");
+  if (result.payload.empty()) {
+    out.append("null");
+  } else {
+    AppendJsonValue(result.payload, out);
+  }
+  out.append("}");
+  return out;
+}
+
+// One try of one outbox item, with what it needs from the routing it started with.
+struct Dispatcher::Try {
+  targets::OutboxItem item;
+  std::shared_ptr<const Routing> routing;
+  std::shared_ptr<const AsyncTarget> target;  // for a direct Invoke(Event): made up
+  const FunctionRoute* function = nullptr;    // function targets, when the function exists
+};
+
+Dispatcher::Dispatcher(Deps deps, DispatcherOptions options)
+    : deps_(deps), options_(options) {}
+
+Dispatcher::~Dispatcher() {
+  Stop();
+  WaitIdle();
+}
+
+void Dispatcher::Start() { thread_ = std::thread([this] { Loop(); }); }
+
+void Dispatcher::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  deps_.outbox->Wake();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Dispatcher::WaitIdle() {
+  absl::MutexLock lock(&mu_);
+  mu_.Await(absl::Condition(
+      +[](absl::flat_hash_set<int64_t>* s) { return s->empty(); }, &in_flight_));
+}
+
+DispatcherStats Dispatcher::stats() const {
+  absl::MutexLock lock(&mu_);
+  return stats_;
+}
+
+size_t Dispatcher::in_flight() const {
+  absl::MutexLock lock(&mu_);
+  return in_flight_.size();
+}
+
+bool Dispatcher::stopping() const {
+  absl::MutexLock lock(&mu_);
+  return stopping_;
+}
+
+void Dispatcher::Loop() {
+  while (true) {
+    absl::flat_hash_set<int64_t> skip;
+    size_t budget = 0;
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return;
+      skip = in_flight_;
+      budget = options_.max_in_flight - std::min(options_.max_in_flight, in_flight_.size());
+    }
+    const int64_t now = NowMs();
+    int64_t wake_ms = now + 1000;
+    if (budget > 0) {
+      absl::StatusOr<std::vector<targets::OutboxItem>> due = deps_.outbox->Due(now, budget, skip);
+      if (due.ok()) {
+        {
+          absl::MutexLock lock(&mu_);
+          for (const targets::OutboxItem& item : *due) in_flight_.insert(item.id);
+          skip = in_flight_;
+        }
+        for (targets::OutboxItem& item : *due) Begin(std::move(item));
+        if (due->size() == budget) wake_ms = now;  // more may be due
+      }
+      if (wake_ms > now) {
+        absl::StatusOr<std::optional<int64_t>> next = deps_.outbox->NextDue(skip);
+        if (next.ok() && next->has_value()) wake_ms = std::min(wake_ms, **next);
+      }
+    }
+    if (wake_ms > now) deps_.outbox->WaitForWork(absl::FromUnixMillis(wake_ms));
+  }
+}
+
+void Dispatcher::Begin(targets::OutboxItem item) {
+  auto t = std::make_shared<Try>();
+  t->routing = deps_.daemon->routing();
+  t->item = std::move(item);
+  {
+    absl::MutexLock lock(&mu_);
+    ++stats_.tries;
+  }
+  const std::string& key = t->item.target;
+  if (key.compare(0, kDirectPrefix.size(), kDirectPrefix) == 0) {
+    auto target = std::make_shared<AsyncTarget>();
+    target->key = key;
+    target->kind = config::TargetKind::kFunction;
+    target->resource = key.substr(kDirectPrefix.size());
+    target->arn = t->item.target_arn;
+    target->retry_policy = {t->item.max_retry_attempts, t->item.max_event_age_s};
+    t->target = std::move(target);
+  } else if (auto it = t->routing->async_targets.find(key); it != t->routing->async_targets.end()) {
+    t->target = it->second;
+  } else {
+    // The rule or target was removed (or disabled) since the event was routed.
+    auto target = std::make_shared<AsyncTarget>();
+    target->key = key;
+    target->arn = t->item.target_arn;
+    target->rule_arn = t->item.rule_arn;
+    target->dead_letter_queue = t->item.dead_letter_queue;
+    t->target = std::move(target);
+    Failed(t, "NO_RESOURCE", "The rule or target no longer exists.", /*retryable=*/false);
+    return;
+  }
+  if (t->target->counters) ++t->target->counters->invocation_attempts;
+  if (t->target->kind == config::TargetKind::kFunction) {
+    TryFunction(std::move(t));
+  } else {
+    TryHttp(std::move(t));
+  }
+}
+
+void Dispatcher::TryFunction(std::shared_ptr<Try> t) {
+  auto fn = t->routing->functions.find(t->target->resource);
+  if (fn == t->routing->functions.end()) {
+    Failed(t, "NO_RESOURCE",
+           absl::StrCat("Function not found: ", t->target->arn), /*retryable=*/false);
+    return;
+  }
+  t->function = &fn->second;
+  deps_.functions->Invoke(
+      t->target->resource, t->item.payload, targets::FunctionHost::Mode::kWait,
+      [this, t](absl::StatusOr<targets::InvokeResult> result) {
+        if (stopping()) return Release(t->item.id);
+        if (result.ok()) return FunctionRan(t, *result);
+        const absl::Status& s = result.status();
+        if (absl::IsUnavailable(s)) return Release(t->item.id);
+        if (absl::IsNotFound(s)) {
+          return Failed(t, "NO_RESOURCE", std::string(s.message()), false);
+        }
+        if (absl::IsResourceExhausted(s)) {
+          return Failed(t, "THROTTLING", std::string(s.message()), true);
+        }
+        if (absl::IsInvalidArgument(s)) {
+          return Failed(t, "INVALID_PARAMETER", std::string(s.message()), false);
+        }
+        Failed(t, "INTERNAL_ERROR", std::string(s.message()), true);
+      });
+}
+
+void Dispatcher::FunctionRan(std::shared_ptr<Try> t, const targets::InvokeResult& result) {
+  targets::OutboxItem& item = t->item;
+  const FunctionRoute& fn = *t->function;
+  const bool first = item.function_attempts == 0;
+  ++item.function_attempts;
+  if (item.request_id.empty()) item.request_id = result.request_id;
+  const int64_t now = NowMs();
+  std::optional<config::FunctionDestination> destination;
+  std::string condition = "Success";
+  if (!result.function_error.empty()) {
+    const bool young = now - item.created_ms < int64_t{fn.invoke.maximum_event_age_in_seconds} * 1000;
+    if (young && item.function_attempts <= fn.invoke.maximum_retry_attempts) {
+      // Lambda's own retry of an asynchronous invocation: 1 minute, then 2 (by default).
+      item.next_ms = now + options_.function_retry_base_ms * (int64_t{1} << (item.function_attempts - 1));
+      item.last_error_code = "FUNCTION_ERROR";
+      item.last_error_message = result.payload.substr(0, 1024);
+      auto counters = t->target->counters;
+      Write(
+          t, [this, item](targets::Db& db) { return deps_.outbox->UpdateInTxn(db, item); },
+          [counters, first] {
+            if (first && counters) ++counters->invocations;
+          });
+      return;
+    }
+    condition = young ? "RetriesExhausted" : "EventAgeExceeded";
+    destination = fn.invoke.on_failure;
+  } else {
+    destination = fn.invoke.on_success;
+  }
+  auto counters = t->target->counters;
+  auto after = [counters, first] {
+    if (first && counters) ++counters->invocations;
+  };
+  if (!destination) {
+    Write(t, [this, id = item.id](targets::Db& db) { return deps_.outbox->RemoveInTxn(db, id); },
+          after);
+    return;
+  }
+  std::string record = InvocationRecord(fn.config.arn, item.request_id, condition,
+                                        item.function_attempts, item.payload, result, now);
+  switch (destination->kind) {
+    case config::TargetKind::kQueue: {
+      Write(
+          t,
+          [this, id = item.id, queue = destination->resource_name,
+           record = std::move(record)](targets::Db& db) -> absl::Status {
+            std::vector<targets::Delivery> d = {{queue, record, 0, nullptr}};
+            std::vector<size_t> skipped;  // a deleted destination queue: the record is lost
+            if (auto s = deps_.daemon->queues().EnqueueInTxn(db, d, nullptr, &skipped);
+                !s.ok()) {
+              return s;
+            }
+            return deps_.outbox->RemoveInTxn(db, id);
+          },
+          after);
+      return;
+    }
+    case config::TargetKind::kEventBus: {
+      EntryIn entry;
+      entry.source = "lambda";
+      entry.detail_type = condition == "Success" ? "Lambda Function Invocation Result - Success"
+                                                 : "Lambda Function Invocation Result - Failure";
+      entry.detail = std::move(record);
+      entry.event_bus_name = destination->resource_name;
+      entry.resources = {fn.config.arn};
+      deps_.daemon->PutEventsAsync(
+          {entry}, [this, t, after](absl::StatusOr<std::vector<EntryOutcome>> outcomes) {
+            // Put (or refused for good, e.g. the bus is gone): the invocation is done.
+            Write(t,
+                  [this, id = t->item.id](targets::Db& db) {
+                    return deps_.outbox->RemoveInTxn(db, id);
+                  },
+                  after);
+            (void)outcomes;
+          });
+      return;
+    }
+    default: {
+      // A function destination: invoked asynchronously, not tracked further.
+      deps_.functions->Invoke(destination->resource_name, record, targets::FunctionHost::Mode::kWait,
+                              [](absl::StatusOr<targets::InvokeResult>) {});
+      Write(t, [this, id = item.id](targets::Db& db) { return deps_.outbox->RemoveInTxn(db, id); },
+            after);
+      return;
+    }
+  }
+}
+
+void Dispatcher::TryHttp(std::shared_ptr<Try> t) {
+  auto dest = t->routing->api_destinations.find(t->target->resource);
+  if (dest == t->routing->api_destinations.end()) {
+    Failed(t, "NO_RESOURCE",
+           absl::StrCat("API destination not found: ", t->target->arn), /*retryable=*/false);
+    return;
+  }
+  targets::HttpCall call;
+  call.connection = dest->second.connection;
+  call.destination = dest->second.destination;
+  call.parameters = t->target->http;
+  call.body = t->item.payload;
+  deps_.http->Deliver(std::move(call), [this, t](targets::HttpOutcome outcome) {
+    if (stopping()) return Release(t->item.id);
+    switch (outcome.result) {
+      case targets::HttpOutcome::Result::kDelivered: {
+        auto counters = t->target->counters;
+        Write(t,
+              [this, id = t->item.id](targets::Db& db) {
+                return deps_.outbox->RemoveInTxn(db, id);
+              },
+              [this, counters] {
+                if (counters) ++counters->invocations;
+                absl::MutexLock lock(&mu_);
+                ++stats_.delivered;
+              });
+        return;
+      }
+      case targets::HttpOutcome::Result::kRetry: {
+        int64_t min_delay = 0;
+        if (outcome.retry_after) min_delay = absl::ToInt64Milliseconds(*outcome.retry_after);
+        Failed(t, outcome.error_code, outcome.error_message, true, min_delay);
+        return;
+      }
+      case targets::HttpOutcome::Result::kFail:
+        Failed(t, outcome.error_code, outcome.error_message, false);
+        return;
+    }
+  });
+}
+
+int64_t Dispatcher::Backoff(int attempts) {
+  const int shift = std::min(attempts - 1, 30);
+  const int64_t ceiling =
+      std::min(options_.retry_max_delay_ms, options_.retry_base_ms << std::max(shift, 0));
+  absl::MutexLock lock(&mu_);
+  // "Equal jitter": half the delay fixed, half random, so retries of many events spread out.
+  return ceiling / 2 + absl::Uniform<int64_t>(rng_, 0, ceiling / 2 + 1);
+}
+
+void Dispatcher::Failed(std::shared_ptr<Try> t, std::string code, std::string message,
+                        bool retryable, int64_t min_delay_ms) {
+  targets::OutboxItem& item = t->item;
+  ++item.attempts;
+  item.last_error_code = std::move(code);
+  item.last_error_message = message.substr(0, 1024);
+  if (!retryable) return DeadLetter(t, "");
+  if (item.attempts > item.max_retry_attempts) return DeadLetter(t, "MaximumRetryAttempts");
+  const int64_t now = NowMs();
+  const int64_t delay = std::max(Backoff(item.attempts), min_delay_ms);
+  if (now + delay - item.created_ms > int64_t{item.max_event_age_s} * 1000) {
+    return DeadLetter(t, "MaximumEventAgeInSeconds");
+  }
+  item.next_ms = now + delay;
+  Write(
+      t, [this, item](targets::Db& db) { return deps_.outbox->UpdateInTxn(db, item); },
+      [this] {
+        absl::MutexLock lock(&mu_);
+        ++stats_.retries_scheduled;
+      });
+}
+
+void Dispatcher::DeadLetter(std::shared_ptr<Try> t, std::string condition) {
+  const targets::OutboxItem& item = t->item;
+  auto counters = t->target->counters;
+  const std::string dlq =
+      t->target->dead_letter_queue.empty() ? item.dead_letter_queue : t->target->dead_letter_queue;
+  if (dlq.empty()) {
+    Write(t, [this, id = item.id](targets::Db& db) { return deps_.outbox->RemoveInTxn(db, id); },
+          [this, counters] {
+            if (counters) ++counters->failed_invocations;
+            absl::MutexLock lock(&mu_);
+            ++stats_.dropped;
+          });
+    return;
+  }
+  auto attributes = std::make_shared<targets::MessageAttributes>();
+  attributes->emplace_back("RULE_ARN", item.rule_arn);
+  attributes->emplace_back("TARGET_ARN", item.target_arn);
+  attributes->emplace_back("ERROR_CODE", item.last_error_code);
+  attributes->emplace_back("ERROR_MESSAGE", item.last_error_message.empty()
+                                                ? item.last_error_code
+                                                : item.last_error_message);
+  attributes->emplace_back("RETRY_ATTEMPTS", absl::StrCat(std::max(0, item.attempts - 1)));
+  if (!condition.empty()) attributes->emplace_back("EXHAUSTED_RETRY_CONDITION", condition);
+  auto missing = std::make_shared<bool>(false);
+  Write(
+      t,
+      [this, t, dlq, attributes, missing](targets::Db& db) -> absl::Status {
+        const std::string& body = t->item.original_event();
+        std::vector<targets::Delivery> d = {{dlq, body, 0, attributes.get()}};
+        std::vector<size_t> skipped;
+        if (auto s = deps_.daemon->queues().EnqueueInTxn(db, d, nullptr, &skipped); !s.ok()) {
+          return s;
+        }
+        *missing = !skipped.empty();
+        return deps_.outbox->RemoveInTxn(db, t->item.id);
+      },
+      [this, counters, missing] {
+        if (counters) {
+          ++counters->failed_invocations;
+          ++(*missing ? counters->failed_to_dlq : counters->sent_to_dlq);
+        }
+        absl::MutexLock lock(&mu_);
+        ++(*missing ? stats_.dropped : stats_.dead_lettered);
+      });
+}
+
+void Dispatcher::Write(std::shared_ptr<Try> t, std::function<absl::Status(targets::Db&)> job,
+                       std::function<void()> after_commit) {
+  deps_.store->Submit(std::move(job),
+                      [this, id = t->item.id, after = std::move(after_commit)](absl::Status s) {
+                        if (s.ok() && after) after();
+                        // On a store error the item stays as it was and is tried again.
+                        Release(id);
+                      });
+}
+
+void Dispatcher::Release(int64_t id) {
+  {
+    absl::MutexLock lock(&mu_);
+    in_flight_.erase(id);
+  }
+  deps_.outbox->Wake();
+}
+
+}  // namespace busbar::bus

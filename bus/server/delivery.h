@@ -1,0 +1,122 @@
+// Internal to the bus module. The dispatcher: delivers the outbox's items
+// (targets/outbox.h) to function and API destination targets, with
+// EventBridge's retry policy and dead-letter queues, and runs a function's own
+// asynchronous retries and destinations (Lambda's EventInvokeConfig).
+//
+// Per item, one try at a time. A try's outcome is written in one Store write:
+//   delivered          the item is removed (the target's Invocations + 1);
+//   retryable failure  attempts + 1 and the next try is scheduled after an
+//                      exponential backoff with jitter (at least Retry-After)
+//                      — or, past RetryPolicy's MaximumRetryAttempts or
+//                      MaximumEventAgeInSeconds, the failure is final;
+//   final failure      the original event goes to the target's dead-letter
+//                      queue with the message attributes RULE_ARN, TARGET_ARN,
+//                      ERROR_CODE, ERROR_MESSAGE, RETRY_ATTEMPTS and
+//                      EXHAUSTED_RETRY_CONDITION, and the item is removed, in
+//                      the same transaction (FailedInvocations + 1,
+//                      InvocationsSentToDLQ + 1); without one it is dropped.
+// So a restart resumes every pending retry, and an item that reached its
+// dead-letter queue is never tried again.
+//
+// A function target counts as invoked once the function ran (Lambda accepted
+// the asynchronous invocation); a function error is then retried by the
+// function's own MaximumRetryAttempts (0-2, after function_retry_base_ms, then
+// twice that), and the invocation record goes to its OnSuccess / OnFailure
+// destination (a queue or a bus) in Lambda's record shape. Missing functions,
+// API destinations or targets fail at once (no retry); throttling and HTTP 429,
+// 5xx, timeouts and connection failures are retried; other HTTP 4xx are final.
+//
+// Threads: Start() runs one thread that picks due items; outcomes arrive on
+// the function host's and HTTP deliverer's threads and are written through the
+// Store. Stop() stops picking; then shut the function host and HTTP deliverer
+// down (their pending calls complete at once) and WaitIdle() returns when no
+// try is left. A try cut short by the shutdown is left as it was, to be tried
+// again after a restart.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/random/random.h"
+#include "absl/synchronization/mutex.h"
+#include "bus/server/daemon.h"
+
+namespace busbar::bus {
+
+struct DispatcherOptions {
+  int64_t retry_base_ms = 1000;        // the first retry's delay (before jitter)
+  int64_t retry_max_delay_ms = 300000; // the backoff's ceiling
+  int64_t function_retry_base_ms = 60000;  // Lambda: 1 minute, then 2
+  size_t max_in_flight = 256;          // tries running at once
+};
+
+struct DispatcherStats {
+  uint64_t tries = 0;
+  uint64_t delivered = 0;
+  uint64_t retries_scheduled = 0;
+  uint64_t dead_lettered = 0;
+  uint64_t dropped = 0;  // final failures without a dead-letter queue
+};
+
+class Dispatcher {
+ public:
+  struct Deps {
+    Daemon* daemon;  // routing, PutEventsAsync (bus destinations), queues
+    targets::Store* store;
+    targets::Outbox* outbox;
+    targets::FunctionHost* functions;
+    targets::HttpDeliverer* http;
+  };
+  Dispatcher(Deps deps, DispatcherOptions options);
+  ~Dispatcher();  // Stop()
+
+  void Start();
+  void Stop();
+  void WaitIdle();
+  DispatcherStats stats() const;
+  size_t in_flight() const;
+
+ private:
+  struct Try;
+  void Loop();
+  void Begin(targets::OutboxItem item);
+  void TryFunction(std::shared_ptr<Try> t);
+  void TryHttp(std::shared_ptr<Try> t);
+  void FunctionRan(std::shared_ptr<Try> t, const targets::InvokeResult& result);
+  // A failed try of the target: retried or final (dead letter).
+  void Failed(std::shared_ptr<Try> t, std::string code, std::string message, bool retryable,
+              int64_t min_delay_ms = 0);
+  void DeadLetter(std::shared_ptr<Try> t, std::string condition);
+  // Writes `job` (which ends the try or reschedules it), then releases the item.
+  void Write(std::shared_ptr<Try> t, std::function<absl::Status(targets::Db&)> job,
+             std::function<void()> after_commit);
+  void Release(int64_t id);
+  int64_t Backoff(int attempts);
+  bool stopping() const;
+
+  const Deps deps_;
+  const DispatcherOptions options_;
+
+  mutable absl::Mutex mu_;
+  absl::flat_hash_set<int64_t> in_flight_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  DispatcherStats stats_ ABSL_GUARDED_BY(mu_);
+  absl::BitGen rng_ ABSL_GUARDED_BY(mu_);
+  std::thread thread_;
+};
+
+// Lambda's invocation record for a destination: {"version":"1.0","timestamp",
+// "requestContext":{requestId, functionArn, condition, approximateInvokeCount},
+// "requestPayload", "responseContext":{statusCode, executedVersion[,
+// functionError]}, "responsePayload"}. Payloads that are not JSON are embedded
+// as strings.
+std::string InvocationRecord(const std::string& function_arn, const std::string& request_id,
+                             std::string_view condition, int invoke_count,
+                             std::string_view request_payload,
+                             const targets::InvokeResult& result, int64_t now_ms);
+
+}  // namespace busbar::bus

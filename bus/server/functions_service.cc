@@ -1,0 +1,205 @@
+// busbar.v1.FunctionsService (proto/busbar/v1/functions.proto): proto <-> config
+// conversions around the daemon's functions (daemon_functions.cc) and the function host.
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/str_cat.h"
+#include "bus/config/json_text.h"
+#include "bus/server/daemon.h"
+#include "bus/server/services.h"
+#include "busbar/v1/functions.grpc.pb.h"
+
+namespace busbar::bus {
+namespace {
+
+namespace v1 = ::busbar::v1;
+
+config::Function FunctionOf(const v1::FunctionConfiguration& in) {
+  config::Function f;
+  f.name = in.function_name();
+  f.command.assign(in.command().begin(), in.command().end());
+  f.code_directory = in.code_directory();
+  f.handler = in.handler();
+  f.description = in.description();
+  for (const auto& [k, v] : in.environment()) f.environment.emplace(k, v);
+  if (in.has_timeout()) f.timeout_s = in.timeout();
+  if (in.has_memory_size()) f.memory_size_mb = in.memory_size();
+  if (in.has_reserved_concurrent_executions()) {
+    f.reserved_concurrent_executions = in.reserved_concurrent_executions();
+  }
+  if (in.has_maximum_retry_attempts()) {
+    f.invoke_config.maximum_retry_attempts = in.maximum_retry_attempts();
+  }
+  if (in.has_maximum_event_age_in_seconds()) {
+    f.invoke_config.maximum_event_age_in_seconds = in.maximum_event_age_in_seconds();
+  }
+  if (!in.on_success_destination().empty()) {
+    f.invoke_config.on_success = config::FunctionDestination{in.on_success_destination()};
+  }
+  if (!in.on_failure_destination().empty()) {
+    f.invoke_config.on_failure = config::FunctionDestination{in.on_failure_destination()};
+  }
+  return f;
+}
+
+void FillConfiguration(const FunctionRoute& fn, v1::FunctionConfiguration* out) {
+  const targets::FunctionConfig& c = fn.config;
+  out->set_function_name(c.name);
+  for (const std::string& a : c.command) out->add_command(a);
+  out->set_code_directory(c.code_dir);
+  out->set_handler(c.handler);
+  out->set_description(fn.description);
+  for (const auto& [k, v] : c.environment) (*out->mutable_environment())[k] = v;
+  out->set_timeout(c.timeout_s);
+  out->set_memory_size(c.memory_size_mb);
+  if (c.reserved_concurrency) out->set_reserved_concurrent_executions(*c.reserved_concurrency);
+  out->set_maximum_retry_attempts(fn.invoke.maximum_retry_attempts);
+  out->set_maximum_event_age_in_seconds(fn.invoke.maximum_event_age_in_seconds);
+  if (fn.invoke.on_success) out->set_on_success_destination(fn.invoke.on_success->arn);
+  if (fn.invoke.on_failure) out->set_on_failure_destination(fn.invoke.on_failure->arn);
+  out->set_function_arn(c.arn);
+  if (fn.file) out->set_declared_in(fn.file->ToString());
+}
+
+// A function name, or its ARN (arn:aws:lambda:R:A:function:<name>[:$LATEST]).
+std::string FunctionName(const std::string& name_or_arn) {
+  if (name_or_arn.rfind("arn:", 0) != 0) return name_or_arn;
+  std::string rest = name_or_arn;
+  if (size_t q = rest.rfind(":$LATEST"); q != std::string::npos && q + 8 == rest.size()) {
+    rest.resize(q);
+  }
+  size_t colon = rest.rfind(':');
+  return colon == std::string::npos ? rest : rest.substr(colon + 1);
+}
+
+class FunctionsService final : public v1::FunctionsService::Service {
+ public:
+  explicit FunctionsService(Daemon* d) : d_(d) {}
+
+  grpc::Status CreateFunction(grpc::ServerContext*, const v1::FunctionConfiguration* req,
+                              v1::FunctionConfiguration* resp) override {
+    return Put(*req, true, resp);
+  }
+
+  grpc::Status UpdateFunction(grpc::ServerContext*, const v1::FunctionConfiguration* req,
+                              v1::FunctionConfiguration* resp) override {
+    return Put(*req, false, resp);
+  }
+
+  grpc::Status DeleteFunction(grpc::ServerContext*, const v1::DeleteFunctionRequest* req,
+                              v1::DeleteFunctionResponse*) override {
+    return ToGrpc(d_->DeleteFunction(FunctionName(req->function_name())));
+  }
+
+  grpc::Status GetFunction(grpc::ServerContext*, const v1::GetFunctionRequest* req,
+                           v1::FunctionState* resp) override {
+    std::shared_ptr<const Routing> routing = d_->routing();
+    auto fn = routing->functions.find(FunctionName(req->function_name()));
+    if (fn == routing->functions.end()) return ToGrpc(NoFunction(req->function_name()));
+    Fill(fn->second, resp);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListFunctions(grpc::ServerContext*, const v1::ListFunctionsRequest*,
+                             v1::ListFunctionsResponse* resp) override {
+    std::shared_ptr<const Routing> routing = d_->routing();
+    for (const auto& [name, fn] : routing->functions) Fill(fn, resp->add_functions());
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Invoke(grpc::ServerContext*, const v1::InvokeRequest* req,
+                      v1::InvokeResponse* resp) override {
+    const std::string name = FunctionName(req->function_name());
+    const std::string type = req->invocation_type().empty() ? "RequestResponse"
+                                                            : req->invocation_type();
+    if (type != "RequestResponse" && type != "Event" && type != "DryRun") {
+      return ToGrpc(absl::InvalidArgumentError(absl::StrCat(
+          "InvalidParameterValueException: InvocationType '", type,
+          "' must be RequestResponse, Event or DryRun")));
+    }
+    if (!req->log_type().empty() && req->log_type() != "None" && req->log_type() != "Tail") {
+      return ToGrpc(absl::InvalidArgumentError(absl::StrCat(
+          "InvalidParameterValueException: LogType '", req->log_type(), "' must be None or Tail")));
+    }
+    std::string payload = req->payload().empty() ? "{}" : req->payload();
+    if (absl::Status s = config::internal::CheckJson(payload); !s.ok()) {
+      return ToGrpc(absl::InvalidArgumentError(absl::StrCat(
+          "InvalidRequestContentException: Could not parse request body into json: ",
+          s.message())));
+    }
+    std::shared_ptr<const Routing> routing = d_->routing();
+    if (routing->functions.find(name) == routing->functions.end()) {
+      return ToGrpc(NoFunction(req->function_name()));
+    }
+    resp->set_executed_version("$LATEST");
+    if (type == "DryRun") {
+      resp->set_status_code(204);
+      return grpc::Status::OK;
+    }
+    if (type == "Event") {
+      if (absl::Status s = d_->InvokeAsync(name, std::move(payload)); !s.ok()) return ToGrpc(s);
+      resp->set_status_code(202);
+      return grpc::Status::OK;
+    }
+    auto result = d_->functions().InvokeSync(name, std::move(payload),
+                                             targets::FunctionHost::Mode::kThrottle);
+    if (!result.ok()) return ToGrpc(result.status());
+    resp->set_status_code(200);
+    resp->set_function_error(result->function_error);
+    resp->set_payload(std::move(result->payload));
+    if (req->log_type() == "Tail") resp->set_log_result(std::move(result->log_tail));
+    resp->set_request_id(result->request_id);
+    resp->set_cold_start(result->cold_start);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetFunctionLogs(grpc::ServerContext*, const v1::GetFunctionLogsRequest* req,
+                               v1::GetFunctionLogsResponse* resp) override {
+    const size_t max = req->max_bytes() == 0 ? 64 * 1024 : req->max_bytes();
+    auto log = d_->functions().ReadLog(FunctionName(req->function_name()), max);
+    if (!log.ok()) return ToGrpc(log.status());
+    resp->set_log(std::move(*log));
+    return grpc::Status::OK;
+  }
+
+ private:
+  static absl::Status NoFunction(std::string_view name) {
+    return absl::NotFoundError(
+        absl::StrCat("ResourceNotFoundException: Function not found: ", std::string(name)));
+  }
+
+  grpc::Status Put(const v1::FunctionConfiguration& req, bool create,
+                   v1::FunctionConfiguration* resp) {
+    auto stored = d_->PutFunction(FunctionOf(req), create);
+    if (!stored.ok()) return ToGrpc(stored.status());
+    std::shared_ptr<const Routing> routing = d_->routing();
+    if (auto fn = routing->functions.find(stored->name); fn != routing->functions.end()) {
+      FillConfiguration(fn->second, resp);
+    }
+    return grpc::Status::OK;
+  }
+
+  void Fill(const FunctionRoute& fn, v1::FunctionState* out) {
+    FillConfiguration(fn, out->mutable_configuration());
+    for (const targets::FunctionHost::FunctionInfo& info : d_->functions().List()) {
+      if (info.config.name != fn.config.name) continue;
+      out->set_invocations(info.invocations);
+      out->set_errors(info.errors);
+      out->set_throttles(info.throttles);
+      out->set_cold_starts(info.cold_starts);
+      out->set_timeouts(info.timeouts);
+      out->set_busy_environments(info.busy_environments);
+      out->set_idle_environments(info.idle_environments);
+      out->set_queued_invocations(info.queued);
+    }
+  }
+
+  Daemon* d_;
+};
+
+}  // namespace
+
+std::unique_ptr<grpc::Service> MakeFunctionsService(Daemon* daemon) {
+  return std::make_unique<FunctionsService>(daemon);
+}
+
+}  // namespace busbar::bus

@@ -1,0 +1,168 @@
+// The routing of functions and API destinations: from rule-file declarations (config.h)
+// to what the function host and the HTTP deliverer take; see daemon.h.
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "bus/server/daemon.h"
+
+namespace busbar::bus {
+
+targets::FunctionConfig FunctionConfigOf(const config::Function& f) {
+  targets::FunctionConfig c;
+  c.name = f.name;
+  c.command = f.command;
+  c.code_dir = f.code_directory;
+  c.handler = f.handler;
+  c.environment = f.environment;
+  c.timeout_s = f.timeout_s;
+  c.memory_size_mb = f.memory_size_mb;
+  c.reserved_concurrency = f.reserved_concurrent_executions;
+  c.arn = f.arn;
+  return c;
+}
+
+FunctionRoute FunctionRouteOf(const config::Function& f, bool from_file) {
+  FunctionRoute route;
+  route.config = FunctionConfigOf(f);
+  route.invoke = f.invoke_config;
+  route.description = f.description;
+  if (from_file) route.file = f.location;
+  return route;
+}
+
+HttpRoute HttpRouteOf(const config::ApiDestination& d, const config::Connection& c) {
+  HttpRoute route;
+  route.destination.name = d.name;
+  route.destination.connection_name = d.connection_name;
+  route.destination.invocation_endpoint = d.invocation_endpoint;
+  route.destination.http_method = d.http_method;
+  route.destination.invocation_rate_limit_per_second = d.invocation_rate_limit_per_second;
+  route.destination.arn = d.arn;
+  route.connection.name = c.name;
+  route.connection.arn = c.arn;
+  if (c.authorization_type == config::ConnectionAuthorization::kBasic) {
+    route.connection.authorization_type = targets::ConnectionAuthorizationType::kBasic;
+    route.connection.basic = {c.username, c.password};
+  } else {
+    route.connection.authorization_type = targets::ConnectionAuthorizationType::kApiKey;
+    route.connection.api_key = {c.api_key_name, c.api_key_value};
+  }
+  auto params = [](const std::vector<config::ConnectionParameter>& in) {
+    std::vector<targets::ConnectionParameter> out;
+    for (const auto& p : in) out.push_back({p.key, p.value, p.is_value_secret});
+    return out;
+  };
+  route.connection.invocation_http_parameters = {
+      params(c.header_parameters), params(c.query_string_parameters), params(c.body_parameters)};
+  return route;
+}
+
+targets::HttpParameters HttpParametersOf(const std::optional<config::HttpParameters>& p) {
+  targets::HttpParameters out;
+  if (!p) return out;
+  out.path_parameter_values = p->path_parameter_values;
+  out.header_parameters = p->header_parameters;
+  out.query_string_parameters = p->query_string_parameters;
+  return out;
+}
+
+}  // namespace busbar::bus
+
+namespace busbar::bus {
+
+void Daemon::IndexAsyncTargets(Routing& routing) {
+  routing.async_targets.clear();
+  for (const auto& [name, bus] : routing.buses) {
+    for (const RuleRoute& rule : bus.rules) {
+      for (const auto& target : rule.async) routing.async_targets.emplace(target->key, target);
+    }
+  }
+}
+
+absl::Status Daemon::RouteTargets(const config::Config& files, Routing& routing) const {
+  routing.functions.clear();
+  routing.api_destinations.clear();
+  for (const config::Function& f : files.functions) {
+    routing.functions.emplace(f.name, FunctionRouteOf(f, /*from_file=*/true));
+  }
+  config::FunctionCheckOptions check;  // fills the destinations' kinds; existence not checked
+  check.account_id = options_.account;
+  check.region = options_.region;
+  for (const auto& [name, stored] : catalog_->state().functions) {
+    config::Function f = stored;
+    if (auto s = config::ValidateEventInvokeConfig(f.invoke_config, check); !s.ok()) return s;
+    routing.functions.emplace(name, FunctionRouteOf(f, /*from_file=*/false));
+  }
+  for (const config::ApiDestination& d : files.api_destinations) {
+    const config::Connection* connection = nullptr;
+    for (const config::Connection& c : files.connections) {
+      if (c.name == d.connection_name) connection = &c;
+    }
+    if (connection == nullptr) {  // the linker checked it
+      return absl::InternalError(absl::StrCat("API destination ", d.name, ": no connection ",
+                                              d.connection_name));
+    }
+    routing.api_destinations.emplace(d.name, HttpRouteOf(d, *connection));
+  }
+  return absl::OkStatus();
+}
+
+void Daemon::SyncFunctions(const Routing& routing) {
+  for (auto it = functions_put_.begin(); it != functions_put_.end();) {
+    if (routing.functions.contains(it->first)) {
+      ++it;
+      continue;
+    }
+    (void)functions_->Remove(it->first);  // NotFound is fine: it is gone either way
+    it = functions_put_.erase(it);
+  }
+  for (const auto& [name, fn] : routing.functions) {
+    auto it = functions_put_.find(name);
+    if (it != functions_put_.end() && it->second == fn.config) continue;
+    // Checked when declared; a refusal here leaves the function out of the host, and its
+    // invocations fail as a missing function would.
+    if (functions_->Put(fn.config).ok()) functions_put_.insert_or_assign(name, fn.config);
+  }
+}
+
+absl::StatusOr<RuleMetrics> Daemon::GetRuleMetrics(std::string_view event_bus,
+                                                   std::string_view rule) {
+  std::shared_ptr<const Routing> r = routing();
+  std::string bus = event_bus.empty() ? "default" : std::string(event_bus);
+  if (size_t slash = bus.rfind('/'); bus.rfind("arn:", 0) == 0 && slash != std::string::npos) {
+    bus = bus.substr(slash + 1);
+  }
+  auto b = r->buses.find(bus);
+  if (b == r->buses.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("ResourceNotFoundException: Event bus ", bus, " does not exist."));
+  }
+  auto it = b->second.info->rules.find(rule);
+  if (it == b->second.info->rules.end()) {
+    return absl::NotFoundError(absl::StrCat("ResourceNotFoundException: Rule ",
+                                            std::string(rule), " does not exist on EventBus ",
+                                            bus, "."));
+  }
+  return metrics_->Get(it->second.rule.arn);
+}
+
+absl::Status Daemon::InvokeAsync(std::string_view function, std::string payload) {
+  std::shared_ptr<const Routing> r = routing();
+  auto fn = r->functions.find(function);
+  if (fn == r->functions.end()) {
+    return absl::NotFoundError(absl::StrCat("ResourceNotFoundException: Function not found: ",
+                                            std::string(function)));
+  }
+  const int64_t now = absl::ToUnixMillis(absl::Now());
+  std::vector<targets::OutboxItem> items(1);
+  targets::OutboxItem& item = items.front();
+  item.target = absl::StrCat("function:", fn->first);
+  item.target_arn = fn->second.config.arn;
+  item.payload = std::move(payload);
+  // Lambda's asynchronous queue keeps trying a throttled invocation up to the event age.
+  item.max_retry_attempts = config::kMaxRetryAttempts;
+  item.max_event_age_s = fn->second.invoke.maximum_event_age_in_seconds;
+  item.created_ms = item.next_ms = now;
+  return store_->Write([&](targets::Db& db) { return outbox_->AddInTxn(db, items); });
+}
+
+}  // namespace busbar::bus
