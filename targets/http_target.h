@@ -212,7 +212,7 @@ struct HttpDelivererOptions {
   absl::Duration timeout = absl::Seconds(5);
   // When set, replaces every destination's InvocationRateLimitPerSecond; 0 turns rate limiting
   // off (benchmarks).
-  std::optional<int> rate_limit_override;
+  std::optional<int> rate_limit_override = std::nullopt;
   // https:// endpoints: verify the server's certificate against the system's CA store.
   bool verify_tls_certificates = true;
 };
