@@ -158,6 +158,7 @@ class HttpDeliverer::Impl {
     }
     auto client = std::make_unique<httplib::Client>(scheme_host_port);
     client->set_keep_alive(true);
+    client->set_tcp_nodelay(true);  // headers and body go in separate writes
     client->set_follow_location(false);
     client->enable_server_certificate_verification(options_.verify_tls_certificates);
     auto timeout = absl::ToChronoMicroseconds(options_.timeout);

@@ -312,6 +312,7 @@ class TestServer {
   TestServer() {
     server_.new_task_queue = [] { return new httplib::ThreadPool(24); };
     server_.set_keep_alive_max_count(100000);
+    server_.set_tcp_nodelay(true);
     auto handler = [this](const httplib::Request& req, httplib::Response& res) {
       Handle(req, res);
     };
