@@ -1,8 +1,9 @@
 // Internal to bus/config. ARN forms accepted (partition `aws` only):
 //   arn:aws:sqs:R:A:<queue>                       queue
-//   arn:aws:lambda:R:A:function:<name>            function (no version or alias)
+//   arn:aws:lambda:R:A:function:<name>[:$LATEST]  function (no other version or alias)
 //   arn:aws:events:R:A:event-bus/<bus>            event bus
 //   arn:aws:events:R:A:api-destination/<name>[/<uuid>]
+//   arn:aws:events:R:A:connection/<name>[/<uuid>]   (not a target)
 #include "bus/config/arn.h"
 
 #include <string>
@@ -81,12 +82,24 @@ absl::StatusOr<ArnParts> SplitArn(std::string_view arn, std::string_view account
   return p;
 }
 
+// <name>[/<uuid>] as in api-destination/ and connection/ ARNs; returns the name.
+bool ReadNameAndUuid(std::string_view resource, std::string_view& name) {
+  std::vector<std::string_view> parts = Split(resource, '/', 3);
+  if (parts.size() > 2 || !IsName(parts[0], 64, ".-_") ||
+      (parts.size() == 2 && !IsName(parts[1], 64, "-"))) {
+    return false;
+  }
+  name = parts[0];
+  return true;
+}
+
 }  // namespace
 
 bool IsValidQueueName(std::string_view name) { return IsName(name, 80, "-_"); }
 bool IsValidEventBusName(std::string_view name) { return IsName(name, 256, ".-_"); }
 bool IsValidRuleName(std::string_view name) { return IsName(name, 64, ".-_"); }
 bool IsValidApiEventBusName(std::string_view name) { return IsName(name, 256, "/.-_"); }
+bool IsValidFunctionName(std::string_view name) { return IsName(name, 64, "-_"); }
 
 absl::StatusOr<TargetArn> ParseTargetArn(std::string_view arn, std::string_view account_id,
                                          std::string_view region) {
@@ -100,10 +113,11 @@ absl::StatusOr<TargetArn> ParseTargetArn(std::string_view arn, std::string_view 
     return TargetArn{TargetKind::kQueue, std::string(resource)};
   }
   if (p->service == "lambda" && ConsumePrefix(resource, "function:")) {
-    if (!IsName(resource, 64, "-_")) {
+    if (resource.ends_with(":$LATEST")) resource.remove_suffix(8);
+    if (!IsValidFunctionName(resource)) {
       return ArnError(arn,
                       "has an invalid function name (1-64 of A-Z a-z 0-9 - _; no version or "
-                      "alias)");
+                      "alias but $LATEST)");
     }
     return TargetArn{TargetKind::kFunction, std::string(resource)};
   }
@@ -114,14 +128,13 @@ absl::StatusOr<TargetArn> ParseTargetArn(std::string_view arn, std::string_view 
     return TargetArn{TargetKind::kEventBus, std::string(resource)};
   }
   if (p->service == "events" && ConsumePrefix(resource, "api-destination/")) {
-    std::vector<std::string_view> parts = Split(resource, '/', 3);
-    if (parts.size() > 2 || !IsName(parts[0], 64, ".-_") ||
-        (parts.size() == 2 && !IsName(parts[1], 64, "-"))) {
+    std::string_view name;
+    if (!ReadNameAndUuid(resource, name)) {
       return ArnError(arn,
                       "has an invalid API destination (api-destination/<name>[/<uuid>], name "
                       "1-64 of A-Z a-z 0-9 . - _)");
     }
-    return TargetArn{TargetKind::kApiDestination, std::string(parts[0])};
+    return TargetArn{TargetKind::kApiDestination, std::string(name)};
   }
   return ArnError(arn, "is not an SQS queue, Lambda function, event bus or API destination ARN");
 }
@@ -140,6 +153,43 @@ absl::StatusOr<std::string> ParseEventBusArn(std::string_view arn, std::string_v
   if (!t.ok()) return t.status();
   if (t->kind != TargetKind::kEventBus) return ArnError(arn, "is not an event bus ARN");
   return std::move(t->name);
+}
+
+absl::StatusOr<std::string> ParseConnectionArn(std::string_view arn, std::string_view account_id,
+                                               std::string_view region) {
+  absl::StatusOr<ArnParts> p = SplitArn(arn, account_id, region);
+  if (!p.ok()) return p.status();
+  std::string_view resource = p->resource;
+  if (p->service != "events" || !ConsumePrefix(resource, "connection/")) {
+    return ArnError(arn,
+                    "is not a connection ARN (arn:aws:events:<region>:<account>:connection/"
+                    "<name>)");
+  }
+  std::string_view name;
+  if (!ReadNameAndUuid(resource, name)) {
+    return ArnError(arn,
+                    "has an invalid connection (connection/<name>[/<uuid>], name 1-64 of A-Z "
+                    "a-z 0-9 . - _)");
+  }
+  return std::string(name);
+}
+
+std::string FunctionArn(std::string_view region, std::string_view account_id,
+                        std::string_view function) {
+  return absl::StrCat("arn:aws:lambda:", std::string(region), ":", std::string(account_id),
+                      ":function:", std::string(function));
+}
+
+std::string ConnectionArn(std::string_view region, std::string_view account_id,
+                          std::string_view connection) {
+  return absl::StrCat("arn:aws:events:", std::string(region), ":", std::string(account_id),
+                      ":connection/", std::string(connection));
+}
+
+std::string ApiDestinationArn(std::string_view region, std::string_view account_id,
+                              std::string_view destination) {
+  return absl::StrCat("arn:aws:events:", std::string(region), ":", std::string(account_id),
+                      ":api-destination/", std::string(destination));
 }
 
 std::string QueueArn(std::string_view region, std::string_view account_id, std::string_view queue) {

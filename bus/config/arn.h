@@ -37,16 +37,30 @@ absl::StatusOr<std::string> ParseQueueArn(std::string_view arn, std::string_view
 absl::StatusOr<std::string> ParseEventBusArn(std::string_view arn, std::string_view account_id,
                                              std::string_view region);
 
+// Reads a connection ARN (arn:aws:events:R:A:connection/<name>[/<uuid>]) and
+// returns the connection name. Errors as ParseTargetArn, and for an ARN of any
+// other kind.
+absl::StatusOr<std::string> ParseConnectionArn(std::string_view arn, std::string_view account_id,
+                                               std::string_view region);
+
 // Name checks shared with the rule-file parser.
 bool IsValidQueueName(std::string_view name);     // 1-80 of [\-_A-Za-z0-9]
 bool IsValidEventBusName(std::string_view name);  // 1-256 of [.\-_A-Za-z0-9]
 // EventBridge's wider form for buses created over the API (CreateEventBus) and
 // named in ARNs: 1-256 of [/.\-_A-Za-z0-9].
 bool IsValidApiEventBusName(std::string_view name);
-bool IsValidRuleName(std::string_view name);  // 1-64 of [.\-_A-Za-z0-9] (also target ids)
+bool IsValidRuleName(std::string_view name);      // 1-64 of [.\-_A-Za-z0-9] (also target ids,
+                                                  // connections and API destinations)
+bool IsValidFunctionName(std::string_view name);  // 1-64 of [\-_A-Za-z0-9]
 
 std::string QueueArn(std::string_view region, std::string_view account_id, std::string_view queue);
 std::string EventBusArn(std::string_view region, std::string_view account_id, std::string_view bus);
+std::string FunctionArn(std::string_view region, std::string_view account_id,
+                        std::string_view function);
+std::string ConnectionArn(std::string_view region, std::string_view account_id,
+                          std::string_view connection);
+std::string ApiDestinationArn(std::string_view region, std::string_view account_id,
+                              std::string_view destination);
 // rule/<bus>/<name>, or rule/<name> on the default bus.
 std::string RuleArn(std::string_view region, std::string_view account_id, std::string_view bus,
                     std::string_view rule);

@@ -37,6 +37,50 @@
 //           # InputTransformer {InputPathsMap (<= 100 entries), InputTemplate (<= 8192)}
 //           RetryPolicy: {MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400}
 //           DeadLetterConfig: {Arn: "arn:aws:sqs:us-east-1:000000000000:order-dlq"}
+//           # API destination targets only; as many path values as the endpoint has `*`:
+//           HttpParameters: {PathParameterValues: [eu], HeaderParameters: {x-src: busbar},
+//                            QueryStringParameters: {v: "2"}}   # each <= 100 entries
+//   Functions:                        # Lambda-like functions the bus delivers to
+//     - FunctionName: resize          # 1-64 of [A-Za-z0-9-_]
+//       Command: ["./bootstrap"]      # busbar's own: the handler process's argv (a custom
+//                                     # runtime); 1-64 strings, or one string
+//       CodeDirectory: fn/resize      # busbar's own: its working directory, relative to the
+//                                     # rule file's directory; must exist (stored absolute)
+//       Runtime: provided.al2023      # optional: provided, provided.al2 or provided.al2023
+//       Handler: index.handler        # optional, <= 128; becomes _HANDLER
+//       Description: ...              # optional, <= 256
+//       Environment: {Variables: {STAGE: prod}}  # keys [a-zA-Z][a-zA-Z0-9_]+, <= 4 KB;
+//                                     # not the ones the runtime sets (AWS_REGION, _HANDLER, ...)
+//       Timeout: 3                    # 1-900, default 3
+//       MemorySize: 128               # 128-10240, default 128
+//       ReservedConcurrentExecutions: 10      # optional, 0-1000
+//       MaximumRetryAttempts: 2               # asynchronous invocation: 0-2, default 2
+//       MaximumEventAgeInSeconds: 21600       # 60-21600, default 21600
+//       DestinationConfig: {OnFailure: {Destination: "arn:aws:sqs:us-east-1:000000000000:q"}}
+//                                     # OnSuccess / OnFailure: a declared queue, bus or function
+//   Connections:
+//     - Name: partner                 # 1-64 of [.\-_A-Za-z0-9]
+//       Description: ...              # optional, <= 512
+//       AuthorizationType: BASIC      # BASIC or API_KEY (OAUTH_CLIENT_CREDENTIALS: an error)
+//       AuthParameters:
+//         BasicAuthParameters: {Username: u, Password: p}   # BASIC; 1-512 each
+//         # ApiKeyAuthParameters: {ApiKeyName: x-api-key, ApiKeyValue: v}  # API_KEY
+//         InvocationHttpParameters:   # optional; each list <= 100
+//           HeaderParameters: [{Key: k, Value: v, IsValueSecret: false}]
+//           QueryStringParameters: [...]
+//           BodyParameters: [...]
+//   ApiDestinations:
+//     - Name: partner-orders          # 1-64 of [.\-_A-Za-z0-9]
+//       Description: ...              # optional, <= 512
+//       ConnectionArn: arn:aws:events:us-east-1:000000000000:connection/partner
+//                                     # optionally /<uuid>; a declared connection
+//       InvocationEndpoint: https://example.com/orders/*   # http(s) URL <= 2048
+//       HttpMethod: POST              # POST GET HEAD OPTIONS PUT PATCH DELETE
+//       InvocationRateLimitPerSecond: 300     # 1-300, default 300
+//
+// A function target (arn:aws:lambda:R:A:function:<name>, optionally :$LATEST)
+// must name a declared function, an API destination target a declared API
+// destination.
 //
 // The CloudFormation form is accepted too, in the same file or instead:
 //
@@ -46,11 +90,26 @@
 //     OrdersBus:  {Type: AWS::Events::EventBus, Properties: {Name: orders}}
 //     OrderQueue: {Type: AWS::SQS::Queue, Properties: {QueueName: order-events}}
 //     BigOrders:  {Type: AWS::Events::Rule, Properties: {EventPattern: ..., Targets: ...}}
+//     Resize:     {Type: AWS::Lambda::Function, Properties: {Command: ..., CodeDirectory: ...}}
+//     ResizeAsync:                             # at most one per function
+//       Type: AWS::Lambda::EventInvokeConfig
+//       Properties: {FunctionName: resize, Qualifier: $LATEST, MaximumRetryAttempts: 0,
+//                    MaximumEventAgeInSeconds: 60, DestinationConfig: ...}
+//     Partner:    {Type: AWS::Events::Connection, Properties: {AuthorizationType: ..., ...}}
+//     Orders:     {Type: AWS::Events::ApiDestination, Properties: {ConnectionArn: ..., ...}}
 //
-// where a missing Name / QueueName is the logical id, DependsOn, Metadata,
-// DeletionPolicy and UpdateReplacePolicy are ignored, and any other resource
-// Type, Condition, intrinsic function (!Ref, !GetAtt, Fn::…) or YAML tag is
+// where a missing Name / QueueName / FunctionName is the logical id, DependsOn,
+// Metadata, DeletionPolicy and UpdateReplacePolicy are ignored, and any other
+// resource Type, Condition, intrinsic function (!Ref, !GetAtt, Fn::…) or YAML tag is
 // an error: values are taken literally, never evaluated.
+//
+// AWS::Lambda::Function takes FunctionName, Runtime (provided* only), Handler,
+// Description, Environment, Timeout, MemorySize, ReservedConcurrentExecutions,
+// Command and CodeDirectory; Lambda's other properties (Code, Role, Layers, ...)
+// are errors "not supported by busbar", and the asynchronous settings belong in
+// an AWS::Lambda::EventInvokeConfig (FunctionName: a declared function's name or
+// ARN; Qualifier: $LATEST), which may be in another file. A function declared
+// in the simple form with any asynchronous setting can't also have one.
 //
 // Stricter than AWS, on purpose: unknown keys and properties are errors (typo
 // protection); numbers are integers, written plainly or as a quoted string of
@@ -133,6 +192,15 @@ struct DeadLetterConfig {
   std::string queue_name;  // computed from the ARN
 };
 
+// A target's HttpParameters (API destination targets only): values for the
+// endpoint's `*` path wildcards, in order, and headers and query parameters
+// added to the request.
+struct HttpParameters {
+  std::vector<std::string> path_parameter_values;              // <= 100
+  std::map<std::string, std::string> header_parameters;        // <= 100; key, value <= 512
+  std::map<std::string, std::string> query_string_parameters;  // <= 100; key, value <= 512
+};
+
 struct Target {
   std::string id;
   std::string arn;
@@ -145,7 +213,8 @@ struct Target {
   std::optional<InputTransformer> input_transformer;
   RetryPolicy retry_policy;
   std::optional<DeadLetterConfig> dead_letter_config;
-  SourceLocation location;  // of the target's entry
+  std::optional<HttpParameters> http_parameters;  // only on kApiDestination targets
+  SourceLocation location;                        // of the target's entry
 };
 
 struct Rule {
@@ -161,12 +230,94 @@ struct Rule {
   SourceLocation location;  // of the name
 };
 
+// Where an asynchronous invocation's record goes (Lambda's DestinationConfig
+// OnSuccess / OnFailure): an SQS queue, an event bus or a function.
+struct FunctionDestination {
+  std::string arn;
+  TargetKind kind = TargetKind::kQueue;  // kQueue, kEventBus or kFunction (computed)
+  std::string resource_name;             // the queue, bus or function name (computed)
+};
+
+// Lambda's EventInvokeConfig: how asynchronous invocations (the bus's deliveries)
+// are retried and where their outcome is sent.
+struct EventInvokeConfig {
+  int maximum_retry_attempts = 2;            // 0-2
+  int maximum_event_age_in_seconds = 21600;  // 60-21600
+  std::optional<FunctionDestination> on_success;
+  std::optional<FunctionDestination> on_failure;
+};
+
+// A Lambda-like function: a handler process run from `command` in
+// `code_directory`, speaking the Lambda runtime API (custom runtime).
+struct Function {
+  std::string name;                  // 1-64 of [A-Za-z0-9-_]
+  std::vector<std::string> command;  // argv; 1-64 elements, the first non-empty
+  std::string code_directory;        // absolute, lexically normal; an existing directory
+  std::string handler;               // <= 128 characters; the process's _HANDLER
+  std::string description;           // <= 256 characters
+  std::map<std::string, std::string> environment;     // Environment.Variables; <= 4 KB in all
+  int timeout_s = 3;                                  // 1-900
+  int memory_size_mb = 128;                           // 128-10240
+  std::optional<int> reserved_concurrent_executions;  // 0-1000
+  EventInvokeConfig invoke_config;
+  std::string arn;          // computed: arn:aws:lambda:<region>:<account>:function:<name>
+  SourceLocation location;  // of the name
+};
+
+enum class ConnectionAuthorization { kBasic, kApiKey };
+
+// One of a connection's InvocationHttpParameters: a header, query string or
+// body parameter added to every request through the connection.
+struct ConnectionParameter {
+  std::string key;               // 1-512 characters
+  std::string value;             // <= 512 characters
+  bool is_value_secret = false;  // kept out of ToString either way
+};
+
+// An EventBridge connection: how requests to API destinations authorize.
+// Holds secrets (password, API key value, parameter values): ToString leaves
+// them out, and so must any log line.
+struct Connection {
+  std::string name;         // 1-64 of [.\-_A-Za-z0-9]
+  std::string description;  // <= 512 characters
+  ConnectionAuthorization authorization_type = ConnectionAuthorization::kBasic;
+  std::string username;                                // kBasic: 1-512 characters
+  std::string password;                                // kBasic: 1-512 characters; secret
+  std::string api_key_name;                            // kApiKey: 1-512 characters, a header name
+  std::string api_key_value;                           // kApiKey: 1-512 characters; secret
+  std::vector<ConnectionParameter> header_parameters;  // <= 100
+  std::vector<ConnectionParameter> query_string_parameters;  // <= 100
+  std::vector<ConnectionParameter> body_parameters;          // <= 100
+  std::string arn;          // computed: arn:aws:events:<region>:<account>:connection/<name>
+  SourceLocation location;  // of the name
+
+  // "connection 'partner' (BASIC, user 'u', 2 header, 0 query, 1 body parameters)":
+  // names and counts, never a password, key value or parameter value.
+  std::string ToString() const;
+};
+
+// An EventBridge API destination: an HTTP endpoint reached through a connection.
+struct ApiDestination {
+  std::string name;                 // 1-64 of [.\-_A-Za-z0-9]
+  std::string description;          // <= 512 characters
+  std::string connection_arn;       // arn:aws:events:R:A:connection/<name>[/<uuid>]
+  std::string connection_name;      // computed from connection_arn
+  std::string invocation_endpoint;  // http:// or https:// URL, <= 2048; `*` are path wildcards
+  std::string http_method;          // POST GET HEAD OPTIONS PUT PATCH DELETE
+  int invocation_rate_limit_per_second = 300;  // 1-300
+  std::string arn;          // computed: arn:aws:events:<region>:<account>:api-destination/<name>
+  SourceLocation location;  // of the name
+};
+
 // Everything the files declare, in file order then document order. `default`
 // is not among `buses`: it always exists.
 struct Config {
   std::vector<EventBus> buses;
   std::vector<Queue> queues;
   std::vector<Rule> rules;
+  std::vector<Function> functions;
+  std::vector<Connection> connections;
+  std::vector<ApiDestination> api_destinations;
 };
 
 struct LoadOptions {
@@ -196,25 +347,45 @@ inline constexpr int kMaxEventAgeSeconds = 86400;
 // Characters (UTF-8 code points), as AWS counts length limits.
 size_t CharCount(std::string_view s);
 
+// Function limits (Lambda's values; the retry and age limits are those of
+// asynchronous invocation).
+inline constexpr int kMinFunctionTimeout = 1;
+inline constexpr int kMaxFunctionTimeout = 900;
+inline constexpr int kMinFunctionMemory = 128;
+inline constexpr int kMaxFunctionMemory = 10240;
+inline constexpr int kMaxReservedConcurrency = 1000;
+inline constexpr int kMaxFunctionRetryAttempts = 2;
+inline constexpr int kMinFunctionEventAge = 60;
+inline constexpr int kMaxFunctionEventAge = 21600;
+inline constexpr size_t kMaxFunctionEnvironmentBytes = 4096;  // keys and values together
+// Connection and HttpParameters list limits (EventBridge's values).
+inline constexpr size_t kMaxHttpParameters = 100;
+inline constexpr size_t kMaxHttpParameterChars = 512;
+inline constexpr int kMaxInvocationRateLimit = 300;
+
 // What ValidateTarget checks a target against.
 struct TargetCheckOptions {
   std::string account_id = "000000000000";  // ARNs must be in this account
   std::string region = "us-east-1";         // and region
-  // Whether a queue exists. Unset: queues are not looked up (rule files resolve
-  // them against the queues the files declare, config_linker.h).
+  // Whether a queue, function or API destination exists. Unset: not looked up
+  // (rule files resolve them against what the files declare, config_linker.h).
   std::function<bool(std::string_view queue)> queue_exists;
+  std::function<bool(std::string_view function)> function_exists;
+  std::function<bool(std::string_view api_destination)> api_destination_exists;
 };
 
-// Where ValidateTarget found the problem: the property path in EventBridge's
-// names ({"Arn"}, {"InputTransformer", "InputPathsMap", "<variable>"},
-// {"RetryPolicy", "MaximumRetryAttempts"}, {"DeadLetterConfig", "Arn"}, ...);
-// `at_key` when the property's presence is the problem (not its value);
-// `entry` >= 0 when the problem is the property's entry of that index.
-struct TargetFault {
+// Where a Validate* function found the problem: the property path in
+// EventBridge's / Lambda's names ({"Arn"}, {"InputTransformer", "InputPathsMap",
+// "<variable>"}, {"RetryPolicy", "MaximumRetryAttempts"}, {"Command", "2"}, ...;
+// a step into a list is the item's 0-based index in decimal); `at_key` when the
+// property's presence is the problem (not its value); `entry` >= 0 when the
+// problem is the property's entry (or item) of that index.
+struct PropertyFault {
   std::vector<std::string> path;
   bool at_key = false;
   int entry = -1;
 };
+using TargetFault = PropertyFault;
 
 // The checks every target gets, from a rule file or from PutTargets: Id
 // (1-64 of [.\-_A-Za-z0-9]), Arn (<= 1600 characters, a form of TargetKind in
@@ -223,15 +394,88 @@ struct TargetFault {
 // variables 1-256 of [A-Za-z0-9_-], paths $... <= 256, template 1-8192, and
 // everything targets::CompiledInput::Compile checks: path syntax, defined
 // placeholders, a JSON template that stays JSON),
-// RetryPolicy ranges and DeadLetterConfig (an SQS queue ARN). Fills the
-// computed fields (kind, resource_name, dead_letter_config->queue_name).
-// Errors: InvalidArgument whose message starts with the property ("Arn 'x' is
-// not a valid ARN ...", "RetryPolicy: MaximumRetryAttempts is 186; it must be
-// from 0 to 185"); NotFound "queue 'q' does not exist" (or "DeadLetterConfig:
-// queue ...") when options.queue_exists says so. On error `*fault`, if given,
-// says where.
+// RetryPolicy ranges, DeadLetterConfig (an SQS queue ARN) and HttpParameters
+// (API destination targets only; <= 100 path values, non-blank; <= 100 headers,
+// keys an HTTP token, values printable ASCII; <= 100 query parameters, no
+// control characters; keys and values <= 512 characters — the wildcard count is
+// CheckHttpParameters'). Fills the computed fields (kind, resource_name,
+// dead_letter_config->queue_name). Errors: InvalidArgument whose message starts
+// with the property ("Arn 'x' is not a valid ARN ...", "RetryPolicy:
+// MaximumRetryAttempts is 186; it must be from 0 to 185"); NotFound "queue 'q'
+// does not exist" (or "DeadLetterConfig: queue ...", "function 'f' does not
+// exist", "API destination 'd' does not exist") when a callback says so. On
+// error `*fault`, if given, says where.
 absl::Status ValidateTarget(Target& target, const TargetCheckOptions& options,
                             TargetFault* fault = nullptr);
+
+// The check of a target's HttpParameters that needs its API destination: as
+// many PathParameterValues as the endpoint has `*` wildcards (none when
+// HttpParameters is absent). REQUIRES: ValidateTarget passed. Errors:
+// InvalidArgument "HttpParameters: PathParameterValues has 1 values; the
+// endpoint of API destination 'd' has 2 '*' wildcards".
+absl::Status CheckHttpParameters(const Target& target, const ApiDestination& destination);
+
+// What ValidateFunction and ValidateEventInvokeConfig check a function against.
+struct FunctionCheckOptions {
+  std::string account_id = "000000000000";  // DestinationConfig ARNs must be in this account
+  std::string region = "us-east-1";         // and region
+  // Whether a destination exists. Unset: not looked up (rule files: config_linker.h).
+  // The `default` event bus always exists and is not looked up.
+  std::function<bool(std::string_view queue)> queue_exists;
+  std::function<bool(std::string_view bus)> event_bus_exists;
+  std::function<bool(std::string_view function)> function_exists;
+};
+
+// Checks a function's fields (the limits in Function's comments): FunctionName,
+// Command, CodeDirectory (absolute, made lexically normal, and an existing
+// directory), Handler, Description, Environment (keys [a-zA-Z][a-zA-Z0-9_]+, at
+// most 4 KB, none of the keys the runtime sets: AWS_REGION, AWS_DEFAULT_REGION,
+// AWS_LAMBDA_*, _HANDLER, LAMBDA_TASK_ROOT, LAMBDA_RUNTIME_DIR,
+// AWS_EXECUTION_ENV, _X_AMZN_TRACE_ID, TZ), Timeout, MemorySize,
+// ReservedConcurrentExecutions, and invoke_config as ValidateEventInvokeConfig.
+// Fills arn and the computed fields. Errors: InvalidArgument starting with the
+// property ("Timeout is 901; it must be from 1 to 900"); NotFound for a
+// destination a callback says is missing. On error `*fault`, if given, says where.
+absl::Status ValidateFunction(Function& function, const FunctionCheckOptions& options,
+                              PropertyFault* fault = nullptr);
+
+// MaximumRetryAttempts (0-2), MaximumEventAgeInSeconds (60-21600) and
+// DestinationConfig (OnSuccess / OnFailure: an SQS queue, event bus or function
+// ARN in the account and region). Fills the destinations' kind and
+// resource_name. Errors: InvalidArgument ("DestinationConfig: OnFailure:
+// Destination 'x' is not an SQS queue, event bus or Lambda function ARN");
+// NotFound "DestinationConfig: OnFailure: queue 'q' does not exist" when a
+// callback says so.
+absl::Status ValidateEventInvokeConfig(EventInvokeConfig& config,
+                                       const FunctionCheckOptions& options,
+                                       PropertyFault* fault = nullptr);
+
+// Checks a connection: Name, Description, credentials of its authorization type
+// (the other type's left empty), parameter lists (<= 100 each; keys 1-512,
+// header keys an HTTP token; values <= 512, header values printable ASCII).
+// Fills arn. `account_id` and `region` make the ARN. Errors: InvalidArgument
+// starting with the property ("AuthParameters: BasicAuthParameters: Password is
+// 0 characters; it must be 1 to 512"), never quoting a secret.
+absl::Status ValidateConnection(Connection& connection, std::string_view account_id,
+                                std::string_view region, PropertyFault* fault = nullptr);
+
+// What ValidateApiDestination checks a destination against.
+struct ApiDestinationCheckOptions {
+  std::string account_id = "000000000000";  // ConnectionArn must be in this account
+  std::string region = "us-east-1";         // and region
+  // Whether a connection exists. Unset: not looked up (rule files: config_linker.h).
+  std::function<bool(std::string_view connection)> connection_exists;
+};
+
+// Checks Name, Description, ConnectionArn (arn:aws:events:R:A:connection/<name>
+// [/<uuid>]), InvocationEndpoint (an http:// or https:// URL with a host, <= 2048
+// characters, no spaces or control characters), HttpMethod and
+// InvocationRateLimitPerSecond (1-300). Fills arn and connection_name. Errors:
+// InvalidArgument starting with the property; NotFound "connection 'c' does
+// not exist" when options.connection_exists says so.
+absl::Status ValidateApiDestination(ApiDestination& destination,
+                                    const ApiDestinationCheckOptions& options,
+                                    PropertyFault* fault = nullptr);
 
 // The target's Input, InputPath or InputTransformer as targets/input.h takes it.
 targets::InputSpec InputSpecOf(const Target& target);

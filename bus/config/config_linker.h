@@ -1,6 +1,8 @@
 // Internal to bus/config: merges the files' parts into one Config. Checks what
 // needs every file at once: names unique across files (buses, queues, rules per
-// bus), and every Reference declared (`default` bus always is). Pure function
+// bus, functions, connections, API destinations), every Reference declared
+// (`default` bus always is), EventInvokeConfigs applied to their functions, and
+// API destination targets' PathParameterValues against their endpoints. Pure function
 // of its arguments; thread-safe.
 #pragma once
 

@@ -22,6 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "bus/config/arn.h"
 #include "bus/config/json_text.h"
+#include "bus/config/rule_file_parser_impl.h"
 #include "matcher/matcher.h"
 
 namespace busbar::config::internal {
@@ -30,6 +31,8 @@ namespace {
 constexpr size_t kMaxTargets = kMaxTargetsPerRule;
 constexpr size_t kMaxDescription = kMaxDescriptionChars;
 
+}  // namespace
+
 const YamlMember* Find(const YamlNode& map, std::string_view key) {
   for (const YamlMember& m : map.members) {
     if (m.key.scalar == key) return &m;
@@ -37,20 +40,34 @@ const YamlMember* Find(const YamlNode& map, std::string_view key) {
   return nullptr;
 }
 
-// The node a TargetFault points at inside the target entry `target`: the
-// property's value (or key, or the key of its entry), or the nearest enclosing
-// node the file has.
-const YamlNode& FaultNode(const YamlNode& target, const TargetFault& fault) {
-  const YamlNode* at = &target;
+// The node a PropertyFault points at inside the entry `entry`: the property's
+// value (or key, or the key or item of its entry), or the nearest enclosing node
+// the file has.
+const YamlNode& FaultNode(const YamlNode& entry, const PropertyFault& fault) {
+  const YamlNode* at = &entry;
   for (size_t i = 0; i < fault.path.size(); ++i) {
+    const bool last = i + 1 == fault.path.size();
+    if (at->IsSequence()) {  // a step into a list: the item's index
+      size_t index = 0;
+      const std::string& step = fault.path[i];
+      auto [end, ec] = std::from_chars(step.data(), step.data() + step.size(), index);
+      if (ec != std::errc() || end != step.data() + step.size() || index >= at->items.size()) {
+        return *at;
+      }
+      at = &at->items[index];
+      continue;
+    }
     const YamlMember* m = Find(*at, fault.path[i]);
     if (m == nullptr) return *at;
-    if (i + 1 < fault.path.size()) {
+    if (!last) {
       at = &m->value;
       continue;
     }
     if (fault.entry >= 0 && static_cast<size_t>(fault.entry) < m->value.members.size()) {
       return m->value.members[fault.entry].key;
+    }
+    if (fault.entry >= 0 && static_cast<size_t>(fault.entry) < m->value.items.size()) {
+      return m->value.items[fault.entry];
     }
     return fault.at_key ? m->key : m->value;
   }
@@ -60,7 +77,7 @@ const YamlNode& FaultNode(const YamlNode& target, const TargetFault& fault) {
 // CloudFormation's long form of an intrinsic function: `{Ref: X}` or
 // `{Fn::GetAtt: [...]}`. In JSON-valued properties (EventPattern, Input), where
 // `{"Ref": ...}` may be meant literally, only `Fn::` counts.
-std::optional<std::string> IntrinsicFunction(const YamlNode& v, bool json_value = false) {
+std::optional<std::string> IntrinsicFunction(const YamlNode& v, bool json_value) {
   if (!v.IsMapping() || v.members.size() != 1) return std::nullopt;
   const std::string& key = v.members[0].key.scalar;
   if ((key == "Ref" && !json_value) || key.starts_with("Fn::")) return key;
@@ -73,13 +90,7 @@ bool IsLogicalId(std::string_view s) {
   });
 }
 
-// How an entry is named.
-struct NameSpec {
-  const char* key;   // "Name"
-  const char* noun;  // "rule"
-  bool (*valid)(std::string_view);
-  const char* rule;  // what `valid` accepts, for the message
-};
+namespace {
 
 constexpr char kBusNameRule[] = "1-256 characters of A-Z a-z 0-9 . - _";
 constexpr char kQueueNameRule[] = "1-80 characters of A-Z a-z 0-9 - _";
@@ -91,64 +102,7 @@ constexpr NameSpec kCfnQueueName{"QueueName", "queue", &IsValidQueueName, kQueue
 constexpr NameSpec kRuleName{"Name", "rule", &IsValidRuleName, kRuleNameRule};
 constexpr NameSpec kTargetId{"Id", "target", &IsValidRuleName, kRuleNameRule};
 
-class Parser {
- public:
-  Parser(std::string_view file, const LoadOptions& opts) : file_(file), opts_(opts) {}
-
-  absl::Status ParseRoot(const YamlNode& root);
-  ParsedFile Take() { return std::move(out_); }
-
- private:
-  SourceLocation Where(const YamlNode& at) const {
-    return SourceLocation{std::string(file_), at.line, at.column};
-  }
-  // "<file>:<line>:<column>: <ctx>: <what>" (no "<ctx>: " when ctx is empty).
-  absl::Status Error(const SourceLocation& at, std::string_view ctx, std::string_view what) const {
-    return absl::InvalidArgumentError(absl::StrCat(at.ToString(), ": ", std::string(ctx),
-                                                   ctx.empty() ? "" : ": ", std::string(what)));
-  }
-  absl::Status Error(const YamlNode& at, std::string_view ctx, std::string_view what) const {
-    return Error(Where(at), ctx, what);
-  }
-  absl::Status TypeError(const YamlMember& m, std::string_view ctx,
-                         std::string_view expected) const;
-
-  // Checks `map` is a mapping whose keys are all in `allowed`, each once.
-  absl::Status CheckKeys(const YamlNode& map, std::string_view ctx,
-                         std::initializer_list<std::string_view> allowed) const;
-  absl::Status CheckMapping(const YamlMember& m, std::string_view ctx) const;
-  absl::StatusOr<std::string> ReadString(const YamlMember& m, std::string_view ctx) const;
-  absl::StatusOr<int> ReadInt(const YamlMember& m, std::string_view ctx, int min, int max) const;
-  // The sequence's items; an empty value is an empty sequence.
-  absl::StatusOr<const std::vector<YamlNode>*> ReadSequence(const YamlMember& m,
-                                                            std::string_view ctx) const;
-  // Reads the name of an entry; on success sets `ctx` to "<noun> '<name>'<suffix>"
-  // for the entry's later messages, and `where` to the name's position. The
-  // name is required unless `logical_id` (CloudFormation) stands in for it.
-  absl::StatusOr<std::string> ReadName(const YamlNode& entry, const NameSpec& spec,
-                                       const YamlNode* logical_id, std::string_view suffix,
-                                       std::string& ctx, SourceLocation& where) const;
-  // Reads a value that names a queue by ARN and records the reference.
-  absl::StatusOr<std::string> ReadQueueArn(const YamlMember& m, const std::string& ctx,
-                                           std::string_view noun, std::string& arn);
-
-  absl::Status ParseSection(const YamlMember& section);
-  absl::Status ParseResources(const YamlMember& section);
-  absl::Status ParseEventBus(const YamlNode& node, std::string ctx, const YamlNode* logical_id);
-  absl::Status ParseQueue(const YamlNode& node, std::string ctx, const YamlNode* logical_id);
-  absl::Status ParseRedrivePolicy(const YamlMember& m, const std::string& ctx, Queue& queue);
-  absl::Status ParseRule(const YamlNode& node, std::string ctx, const YamlNode* logical_id);
-  absl::StatusOr<std::string> ParseEventPattern(const YamlMember& m, const std::string& ctx);
-  absl::Status ParseTarget(const YamlNode& node, std::string ctx, const std::string& rule_ctx,
-                           Target& target);
-  absl::Status ParseTargetInput(const YamlNode& node, const std::string& ctx, Target& target);
-  absl::Status ParseInputTransformer(const YamlMember& m, const std::string& ctx,
-                                     InputTransformer& out) const;
-
-  std::string_view file_;
-  const LoadOptions& opts_;
-  ParsedFile out_;
-};
+}  // namespace
 
 absl::Status Parser::TypeError(const YamlMember& m, std::string_view ctx,
                                std::string_view expected) const {
@@ -259,6 +213,79 @@ absl::StatusOr<std::string> Parser::ReadQueueArn(const YamlMember& m, const std:
   return queue;
 }
 
+absl::StatusOr<bool> Parser::ReadBool(const YamlMember& m, std::string_view ctx) const {
+  if (!m.value.IsScalar()) return TypeError(m, ctx, "true or false");
+  const std::string& v = m.value.scalar;
+  if (m.value.plain && (v == "true" || v == "True" || v == "TRUE")) return true;
+  if (m.value.plain && (v == "false" || v == "False" || v == "FALSE")) return false;
+  return Error(m.value, ctx, absl::StrCat(m.key.scalar, " must be true or false, not ", Quote(v)));
+}
+
+absl::StatusOr<std::vector<std::string>> Parser::ReadStringList(const YamlMember& m,
+                                                                std::string_view ctx,
+                                                                bool single_ok) const {
+  if (single_ok && m.value.IsScalar()) return std::vector<std::string>{m.value.scalar};
+  if (!m.value.IsSequence() && !m.value.IsNull()) {
+    return TypeError(m, ctx, single_ok ? "a sequence of strings, or a string" : "a sequence");
+  }
+  std::vector<std::string> out;
+  for (const YamlNode& item : m.value.items) {
+    if (!item.IsScalar()) {
+      return Error(
+          item, ctx,
+          absl::StrCat(m.key.scalar, ": each item must be a string, not ", item.KindName()));
+    }
+    out.push_back(item.scalar);
+  }
+  return out;
+}
+
+absl::StatusOr<std::map<std::string, std::string>> Parser::ReadStringMap(
+    const YamlMember& m, std::string_view ctx) const {
+  std::map<std::string, std::string> out;
+  if (m.value.IsNull()) return out;
+  // Not CheckMapping: a key may be called `Ref`.
+  if (!m.value.IsMapping()) return TypeError(m, ctx, "a mapping");
+  const std::string map_ctx = absl::StrCat(std::string(ctx), ": ", m.key.scalar);
+  for (const YamlMember& entry : m.value.members) {
+    absl::StatusOr<std::string> value = ReadString(entry, map_ctx);
+    if (!value.ok()) return value.status();
+    if (!out.emplace(entry.key.scalar, *std::move(value)).second) {
+      return Error(entry.key, map_ctx, absl::StrCat("duplicate key ", Quote(entry.key.scalar)));
+    }
+  }
+  return out;
+}
+
+absl::Status Parser::FaultError(const YamlNode& entry, std::string_view ctx, const absl::Status& s,
+                                const PropertyFault& fault) const {
+  return Error(FaultNode(entry, fault), ctx, std::string(s.message()));
+}
+
+void Parser::AddReference(Reference::Kind kind, const std::string& name, const YamlNode& at,
+                          const std::string& ctx) {
+  const char* noun = "";
+  switch (kind) {
+    case Reference::Kind::kEventBus:
+      if (name == "default") return;  // always exists
+      noun = "event bus";
+      break;
+    case Reference::Kind::kQueue:
+      noun = "queue";
+      break;
+    case Reference::Kind::kFunction:
+      noun = "function";
+      break;
+    case Reference::Kind::kConnection:
+      noun = "connection";
+      break;
+    case Reference::Kind::kApiDestination:
+      noun = "API destination";
+      break;
+  }
+  out_.references.push_back(Reference{kind, name, Where(at), ctx, noun});
+}
+
 absl::Status Parser::ParseRoot(const YamlNode& root) {
   if (root.IsNull()) return absl::OkStatus();  // an empty file declares nothing
   if (!root.IsMapping()) {
@@ -267,9 +294,10 @@ absl::Status Parser::ParseRoot(const YamlNode& root) {
                               "Resources, not ",
                               root.KindName()));
   }
-  absl::Status s = CheckKeys(
-      root, "",
-      {"EventBuses", "Queues", "Rules", "Resources", "AWSTemplateFormatVersion", "Description"});
+  absl::Status s =
+      CheckKeys(root, "",
+                {"EventBuses", "Queues", "Rules", "Functions", "Connections", "ApiDestinations",
+                 "Resources", "AWSTemplateFormatVersion", "Description"});
   if (!s.ok()) return s;
   for (const YamlMember& m : root.members) {
     const std::string& key = m.key.scalar;
@@ -288,16 +316,24 @@ absl::Status Parser::ParseSection(const YamlMember& section) {
   absl::StatusOr<const std::vector<YamlNode>*> items = ReadSequence(section, "");
   if (!items.ok()) return items.status();
   const std::string& key = section.key.scalar;
-  const char* noun = key == "EventBuses" ? "event bus" : key == "Queues" ? "queue" : "rule";
+  const char* noun = key == "EventBuses"        ? "event bus"
+                     : key == "Queues"          ? "queue"
+                     : key == "Functions"       ? "function"
+                     : key == "Connections"     ? "connection"
+                     : key == "ApiDestinations" ? "API destination"
+                                                : "rule";
   for (size_t i = 0; i < (*items)->size(); ++i) {
     const YamlNode& item = (**items)[i];
     std::string ctx = absl::StrCat(noun, " #", i + 1);
     if (!item.IsMapping()) {
       return Error(item, ctx, absl::StrCat("must be a mapping, not ", item.KindName()));
     }
-    absl::Status s = key == "EventBuses" ? ParseEventBus(item, ctx, nullptr)
-                     : key == "Queues"   ? ParseQueue(item, ctx, nullptr)
-                                         : ParseRule(item, ctx, nullptr);
+    absl::Status s = key == "EventBuses"        ? ParseEventBus(item, ctx, nullptr)
+                     : key == "Queues"          ? ParseQueue(item, ctx, nullptr)
+                     : key == "Functions"       ? ParseFunction(item, ctx, nullptr)
+                     : key == "Connections"     ? ParseConnection(item, ctx, nullptr)
+                     : key == "ApiDestinations" ? ParseApiDestination(item, ctx, nullptr)
+                                                : ParseRule(item, ctx, nullptr);
     if (!s.ok()) return s;
   }
   return absl::OkStatus();
@@ -344,10 +380,20 @@ absl::Status Parser::ParseResources(const YamlMember& section) {
       s = ParseQueue(*props, ctx, &id);
     } else if (*type_name == "AWS::Events::Rule") {
       s = ParseRule(*props, ctx, &id);
+    } else if (*type_name == "AWS::Lambda::Function") {
+      s = ParseFunction(*props, ctx, &id);
+    } else if (*type_name == "AWS::Lambda::EventInvokeConfig") {
+      s = ParseEventInvokeConfig(*props, ctx);
+    } else if (*type_name == "AWS::Events::Connection") {
+      s = ParseConnection(*props, ctx, &id);
+    } else if (*type_name == "AWS::Events::ApiDestination") {
+      s = ParseApiDestination(*props, ctx, &id);
     } else {
       s = Error(type->value, ctx,
                 absl::StrCat("unsupported Type ", Quote(*type_name),
-                             " (supported: AWS::Events::EventBus, AWS::Events::Rule, "
+                             " (supported: AWS::Events::ApiDestination, AWS::Events::Connection, "
+                             "AWS::Events::EventBus, AWS::Events::Rule, "
+                             "AWS::Lambda::EventInvokeConfig, AWS::Lambda::Function, "
                              "AWS::SQS::Queue)"));
     }
     if (!s.ok()) return s;
@@ -529,7 +575,7 @@ absl::Status Parser::ParseRule(const YamlNode& node, std::string ctx, const Yaml
             absl::StrCat("a rule has at most ", kMaxTargets, " targets; this is target #", i + 1));
       }
       Target target;
-      s = ParseTarget(item, absl::StrCat("target #", i + 1, " of ", ctx), ctx, target);
+      s = ParseTarget(item, absl::StrCat("target #", i + 1, " of ", ctx), ctx, i, target);
       if (!s.ok()) return s;
       auto [it, inserted] = ids.emplace(target.id, target.location);
       if (!inserted) {
@@ -562,7 +608,7 @@ absl::StatusOr<std::string> Parser::ParseEventPattern(const YamlMember& m, const
 }
 
 absl::Status Parser::ParseTarget(const YamlNode& node, std::string ctx, const std::string& rule_ctx,
-                                 Target& target) {
+                                 size_t target_index, Target& target) {
   target.location = Where(node);
   if (!node.IsMapping()) {
     return Error(node, ctx, absl::StrCat("must be a mapping, not ", node.KindName()));
@@ -571,9 +617,9 @@ absl::Status Parser::ParseTarget(const YamlNode& node, std::string ctx, const st
   absl::StatusOr<std::string> id =
       ReadName(node, kTargetId, nullptr, absl::StrCat(" of ", rule_ctx), ctx, id_where);
   if (!id.ok()) return id.status();
-  absl::Status s = CheckKeys(
-      node, ctx,
-      {"Id", "Arn", "Input", "InputPath", "InputTransformer", "RetryPolicy", "DeadLetterConfig"});
+  absl::Status s = CheckKeys(node, ctx,
+                             {"Id", "Arn", "Input", "InputPath", "InputTransformer", "RetryPolicy",
+                              "DeadLetterConfig", "HttpParameters"});
   if (!s.ok()) return s;
   target.id = *id;
   const YamlMember* arn = Find(node, "Arn");
@@ -612,6 +658,12 @@ absl::Status Parser::ParseTarget(const YamlNode& node, std::string ctx, const st
     if (!text.ok()) return text.status();
     target.dead_letter_config = DeadLetterConfig{*std::move(text), ""};
   }
+  if (const YamlMember* http = Find(node, "HttpParameters")) {
+    HttpParameters params;
+    s = ParseHttpParameters(*http, ctx, params);
+    if (!s.ok()) return s;
+    target.http_parameters = std::move(params);
+  }
   // The values themselves get the checks API targets get; queues are looked up
   // by the linker among those the files declare.
   TargetCheckOptions check;
@@ -621,8 +673,20 @@ absl::Status Parser::ParseTarget(const YamlNode& node, std::string ctx, const st
   s = ValidateTarget(target, check, &fault);
   if (!s.ok()) return Error(FaultNode(node, fault), ctx, std::string(s.message()));
   if (target.kind == TargetKind::kQueue) {
-    out_.references.push_back(
-        Reference{Reference::Kind::kQueue, target.resource_name, Where(arn->value), ctx, "queue"});
+    AddReference(Reference::Kind::kQueue, target.resource_name, arn->value, ctx);
+  } else if (target.kind == TargetKind::kFunction) {
+    AddReference(Reference::Kind::kFunction, target.resource_name, arn->value, ctx);
+  } else if (target.kind == TargetKind::kApiDestination) {
+    AddReference(Reference::Kind::kApiDestination, target.resource_name, arn->value, ctx);
+    // The PathParameterValues, or else the Arn, is where a wildcard mismatch is shown.
+    const YamlNode* where = &arn->value;
+    if (const YamlMember* http = Find(node, "HttpParameters")) {
+      if (const YamlMember* values = Find(http->value, "PathParameterValues")) {
+        where = &values->value;
+      }
+    }
+    out_.http_checks.push_back(
+        PendingHttpCheck{out_.config.rules.size(), target_index, Where(*where), ctx});
   }
   if (dlq_arn != nullptr) {
     out_.references.push_back(Reference{
@@ -690,8 +754,6 @@ absl::Status Parser::ParseInputTransformer(const YamlMember& m, const std::strin
   out.input_template = *std::move(text);
   return absl::OkStatus();
 }
-
-}  // namespace
 
 absl::StatusOr<ParsedFile> ParseRuleFileTree(const YamlNode& root, std::string_view file_name,
                                              const LoadOptions& opts) {

@@ -3,6 +3,7 @@
 // parser reads the properties' types and shapes from YAML and leaves the values
 // to this file; it turns a TargetFault back into a file position.
 #include <algorithm>
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -130,6 +131,89 @@ absl::Status CheckRange(TargetFault* fault, std::string_view property, int value
                               "; it must be from ", min, " to ", max));
 }
 
+bool IsHttpToken(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  });
+}
+
+bool IsHeaderValue(std::string_view s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return c == '\t' || (c >= 0x20 && c < 0x7f); });
+}
+
+bool HasControl(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return (c >= 0 && c < 0x20) || c == 0x7f; });
+}
+
+bool IsBlank(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t'; });
+}
+
+// One HttpParameters map: its size, keys and values.
+absl::Status CheckHttpMap(const std::map<std::string, std::string>& map, const char* property,
+                          bool header, TargetFault* fault) {
+  const std::string name = absl::StrCat("HttpParameters: ", property);
+  if (map.size() > kMaxHttpParameters) {
+    return Invalid(fault, {"HttpParameters", property},
+                   absl::StrCat(name, " has ", map.size(), " entries; at most ", kMaxHttpParameters,
+                                " are allowed"),
+                   /*at_key=*/true, static_cast<int>(kMaxHttpParameters));
+  }
+  for (const auto& [key, value] : map) {
+    bool key_ok = header ? IsHttpToken(key) : !key.empty() && !HasControl(key);
+    if (!key_ok || CharCount(key) > kMaxHttpParameterChars) {
+      return Invalid(fault, {"HttpParameters", property, key},
+                     absl::StrCat(name, " key ", internal::Quote(key), " is invalid: it must be 1-",
+                                  kMaxHttpParameterChars,
+                                  header ? " characters of an HTTP header name"
+                                         : " characters, no control characters"),
+                     /*at_key=*/true);
+    }
+    bool value_ok = header ? IsHeaderValue(value) : !HasControl(value);
+    if (!value_ok || CharCount(value) > kMaxHttpParameterChars) {
+      return Invalid(fault, {"HttpParameters", property, key},
+                     absl::StrCat(name, " ", internal::Quote(key), ": the value must be at most ",
+                                  kMaxHttpParameterChars,
+                                  header ? " characters of printable ASCII"
+                                         : " characters, no control characters"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckHttpShape(const Target& t, TargetFault* fault) {
+  if (!t.http_parameters.has_value()) return absl::OkStatus();
+  if (t.kind != TargetKind::kApiDestination) {
+    return Invalid(fault, {"HttpParameters"},
+                   "HttpParameters is only supported for API destination targets",
+                   /*at_key=*/true);
+  }
+  const HttpParameters& h = *t.http_parameters;
+  const std::vector<std::string>& values = h.path_parameter_values;
+  if (values.size() > kMaxHttpParameters) {
+    return Invalid(fault, {"HttpParameters", "PathParameterValues"},
+                   absl::StrCat("HttpParameters: PathParameterValues has ", values.size(),
+                                " values; at most ", kMaxHttpParameters, " are allowed"),
+                   /*at_key=*/false, static_cast<int>(kMaxHttpParameters));
+  }
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (IsBlank(values[i]) || HasControl(values[i]) ||
+        CharCount(values[i]) > kMaxHttpParameterChars) {
+      return Invalid(
+          fault, {"HttpParameters", "PathParameterValues", std::to_string(i)},
+          absl::StrCat("HttpParameters: PathParameterValues #", i + 1, " is invalid: it must be 1-",
+                       kMaxHttpParameterChars, " characters, not blank, no control characters"));
+    }
+  }
+  if (absl::Status s = CheckHttpMap(h.header_parameters, "HeaderParameters", true, fault);
+      !s.ok()) {
+    return s;
+  }
+  return CheckHttpMap(h.query_string_parameters, "QueryStringParameters", false, fault);
+}
+
 }  // namespace
 
 size_t CharCount(std::string_view s) {
@@ -175,6 +259,7 @@ absl::Status ValidateTarget(Target& t, const TargetCheckOptions& o, TargetFault*
                                 "the event itself"),
                    /*at_key=*/true);
   }
+  if (absl::Status s = CheckHttpShape(t, fault); !s.ok()) return s;
   const RetryPolicy& retry = t.retry_policy;
   if (absl::Status s = CheckRange(fault, "MaximumRetryAttempts", retry.maximum_retry_attempts,
                                   kMinRetryAttempts, kMaxRetryAttempts);
@@ -209,7 +294,29 @@ absl::Status ValidateTarget(Target& t, const TargetCheckOptions& o, TargetFault*
                        internal::Quote(t.dead_letter_config->queue_name), " does not exist")));
     }
   }
+  if (o.function_exists && t.kind == TargetKind::kFunction && !o.function_exists(t.resource_name)) {
+    return Fault(fault, {"Arn"},
+                 absl::NotFoundError(absl::StrCat("function ", internal::Quote(t.resource_name),
+                                                  " does not exist")));
+  }
+  if (o.api_destination_exists && t.kind == TargetKind::kApiDestination &&
+      !o.api_destination_exists(t.resource_name)) {
+    return Fault(fault, {"Arn"},
+                 absl::NotFoundError(absl::StrCat(
+                     "API destination ", internal::Quote(t.resource_name), " does not exist")));
+  }
   return absl::OkStatus();
+}
+
+absl::Status CheckHttpParameters(const Target& t, const ApiDestination& destination) {
+  const size_t wildcards = static_cast<size_t>(std::count(
+      destination.invocation_endpoint.begin(), destination.invocation_endpoint.end(), '*'));
+  const size_t values = t.http_parameters ? t.http_parameters->path_parameter_values.size() : 0;
+  if (values == wildcards) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("HttpParameters: PathParameterValues has ", values,
+                                                 " values; the endpoint of API destination ",
+                                                 internal::Quote(destination.name), " has ",
+                                                 wildcards, " '*' wildcards"));
 }
 
 }  // namespace busbar::config
