@@ -2,6 +2,7 @@
 // visibility timeouts and retention and short real waits for long polling.
 #include "targets/queues.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <regex>
@@ -875,6 +876,53 @@ TEST_F(QueuesTest, ConcurrentConsumersNeverShareAVisibleMessage) {
   }
   EXPECT_EQ(total, 200u);
   EXPECT_EQ(all.size(), 200u);
+}
+
+TEST_F(QueuesTest, MessageAttributesAreStoredReturnedSortedAndKeptByRedrive) {
+  QueueAttributes source;
+  source.redrive_policy = RedrivePolicy{"arn:aws:sqs:eu-west-1:123456789012:dlq", 1};
+  ASSERT_TRUE(queues_->CreateQueue("dlq").ok());
+  ASSERT_TRUE(queues_->CreateQueue("src", source).ok());
+  // Values with the encoding's separators and multi-byte text round-trip.
+  const MessageAttributes attributes = {{"RULE_ARN", "arn:aws:events:r:a:rule/x"},
+                                        {"ERROR_MESSAGE", "12:ab:: \u00e9 \xe2\x82\xac"},
+                                        {"EMPTY", ""}};
+  std::vector<Delivery> d = {{"src", "body", 0, &attributes}, {"src", "plain", 0, nullptr}};
+  ASSERT_TRUE(store_->Write([&](Db& db) { return queues_->EnqueueInTxn(db, d); }).ok());
+  std::vector<Message> got = Receive("src", 10, 0);
+  ASSERT_EQ(got.size(), 2u);
+  const Message& with = got[0].body == "body" ? got[0] : got[1];
+  const Message& without = got[0].body == "body" ? got[1] : got[0];
+  MessageAttributes sorted = attributes;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(with.message_attributes, sorted);
+  EXPECT_EQ(with.md5_of_message_attributes.size(), 32u);
+  EXPECT_TRUE(without.message_attributes.empty());
+  EXPECT_EQ(without.md5_of_message_attributes, "");
+  // Received again past maxReceiveCount: moved to the dead-letter queue, attributes kept.
+  std::vector<Message> moved = Receive("src", 10, 0);
+  EXPECT_TRUE(moved.empty());
+  std::vector<Message> in_dlq = Receive("dlq");
+  ASSERT_EQ(in_dlq.size(), 2u);
+  for (const Message& m : in_dlq) {
+    if (m.body == "body") EXPECT_EQ(m.message_attributes, sorted);
+  }
+}
+
+TEST(MessageAttributesMd5, MatchesSqsAlgorithm) {
+  // SQS: for each attribute by name: 4-byte length + name, 4-byte length + "String", the
+  // byte 1, 4-byte length + value; MD5 of it all. Computed independently below.
+  const MessageAttributes one = {{"a", "b"}};
+  std::string buf;
+  buf += std::string("\0\0\0\1a", 5);
+  buf += std::string("\0\0\0\6String", 10);
+  buf += std::string("\1", 1);
+  buf += std::string("\0\0\0\1b", 5);
+  EXPECT_EQ(Md5OfMessageAttributes(one), Md5Hex(buf));
+  // Order does not matter.
+  EXPECT_EQ(Md5OfMessageAttributes({{"x", "1"}, {"a", "2"}}),
+            Md5OfMessageAttributes({{"a", "2"}, {"x", "1"}}));
+  EXPECT_EQ(Md5OfMessageAttributes({}), "");
 }
 
 }  // namespace
