@@ -146,13 +146,18 @@ class HttpDeliverer::Impl {
     }
   }
 
-  std::unique_ptr<httplib::Client> TakeClient(const std::string& scheme_host_port) {
-    {
+  // A client for the host: an idle one (kept-alive connection; *reused = true) unless
+  // `fresh`, else a new one.
+  std::unique_ptr<httplib::Client> TakeClient(const std::string& scheme_host_port,
+                                              bool fresh = false, bool* reused = nullptr) {
+    if (reused != nullptr) *reused = false;
+    if (!fresh) {
       absl::MutexLock lock(&clients_mu_);
       auto it = idle_clients_.find(scheme_host_port);
       if (it != idle_clients_.end() && !it->second.empty()) {
         std::unique_ptr<httplib::Client> client = std::move(it->second.back());
         it->second.pop_back();
+        if (reused != nullptr) *reused = true;
         return client;
       }
     }
@@ -179,7 +184,8 @@ class HttpDeliverer::Impl {
     HttpRequest request = BuildHttpRequest(call);
     absl::Time start = absl::Now();
     absl::Time deadline = start + options_.timeout;
-    std::unique_ptr<httplib::Client> client = TakeClient(request.scheme_host_port);
+    bool reused = false;
+    std::unique_ptr<httplib::Client> client = TakeClient(request.scheme_host_port, false, &reused);
     HttpOutcome outcome;
     if (!client->is_valid()) {
       outcome = TransportFailure("CONNECTION_FAILURE",
@@ -205,6 +211,16 @@ class HttpDeliverer::Impl {
     httplib::Response res;
     httplib::Error error = httplib::Error::Success;
     bool sent = client->send(req, res, error);
+    if (!sent && reused && error != httplib::Error::Canceled &&
+        error != httplib::Error::ConnectionTimeout && absl::Now() < deadline) {
+      // The server closed the kept-alive connection (an HTTP/1.0 server does after every
+      // response): nothing was delivered, so try once more on a new connection.
+      client = TakeClient(request.scheme_host_port, /*fresh=*/true);
+      res = httplib::Response();
+      body_prefix.clear();
+      error = httplib::Error::Success;
+      sent = client->send(req, res, error);
+    }
     absl::Time end = absl::Now();
     if (sent) {
       outcome = http_internal::OutcomeForResponse(
@@ -217,7 +233,8 @@ class HttpDeliverer::Impl {
     } else {
       outcome = TransportFailure(
           "CONNECTION_FAILURE",
-          absl::StrCat("Connection to ", endpoint, " failed: ", httplib::to_string(error)));
+          absl::StrCat("Connection to ", request.scheme_host_port, " failed (",
+                       httplib::to_string(error), " error)"));
     }
     outcome.duration = end - start;
     return outcome;

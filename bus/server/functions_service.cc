@@ -33,10 +33,10 @@ config::Function FunctionOf(const v1::FunctionConfiguration& in) {
     f.invoke_config.maximum_event_age_in_seconds = in.maximum_event_age_in_seconds();
   }
   if (!in.on_success_destination().empty()) {
-    f.invoke_config.on_success = config::FunctionDestination{in.on_success_destination()};
+    f.invoke_config.on_success = config::FunctionDestination{in.on_success_destination(), config::TargetKind::kQueue, ""};
   }
   if (!in.on_failure_destination().empty()) {
-    f.invoke_config.on_failure = config::FunctionDestination{in.on_failure_destination()};
+    f.invoke_config.on_failure = config::FunctionDestination{in.on_failure_destination(), config::TargetKind::kQueue, ""};
   }
   return f;
 }

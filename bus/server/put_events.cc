@@ -265,13 +265,23 @@ void Daemon::PutEventsAsync(const std::vector<EntryIn>& entries, PutEventsDone d
         ++c->matched_events;
         ++c->triggered_rules;
       }
-      for (const PendingDelivery& d : put->deliveries) ++d.counters->invocations;
+      // Queue and bus targets are tried once, inside this commit.
+      for (const PendingDelivery& d : put->deliveries) {
+        ++d.counters->invocations;
+        ++d.counters->invocation_attempts;
+      }
       for (TargetCounters* c : put->skipped) {
         --c->invocations;
         ++c->failed_invocations;
       }
-      for (TargetCounters* c : put->invoked) ++c->invocations;
-      for (TargetCounters* c : put->failed) ++c->failed_invocations;
+      for (TargetCounters* c : put->invoked) {
+        ++c->invocations;
+        ++c->invocation_attempts;
+      }
+      for (TargetCounters* c : put->failed) {
+        ++c->failed_invocations;
+        ++c->invocation_attempts;
+      }
       // Acknowledged events go to schema discovery (off this thread; the registry only
       // queues them). The answer needs their ids, not their bodies: the envelopes move.
       std::vector<registry::Registry::Observed> observed;

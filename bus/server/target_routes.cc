@@ -2,6 +2,7 @@
 // to what the function host and the HTTP deliverer take; see daemon.h.
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "bus/server/catalog.h"
 #include "bus/server/daemon.h"
 
 namespace busbar::bus {

@@ -590,12 +590,14 @@ TEST_F(QueuesTest, LastModifiedTimestampSurvivesReopenAndMigratesOldFiles) {
   Close();
   Open();
   EXPECT_EQ(Describe("old").last_modified_timestamp, modified);
-  // A file of schema version 3 (no modified_ms, no last_receive_ms) gets the creation time.
+  // A file of schema version 3 (no modified_ms, last_receive_ms, attributes) gets the
+  // creation time.
   ASSERT_TRUE(store_
                   ->Write([](Db& db) {
                     return db.Exec(
                         "ALTER TABLE queues DROP COLUMN modified_ms;"
                         "ALTER TABLE queue_messages DROP COLUMN last_receive_ms;"
+                        "ALTER TABLE queue_messages DROP COLUMN attributes;"
                         "UPDATE schema_version SET version=3 WHERE component='queues'");
                   })
                   .ok());
@@ -905,7 +907,9 @@ TEST_F(QueuesTest, MessageAttributesAreStoredReturnedSortedAndKeptByRedrive) {
   std::vector<Message> in_dlq = Receive("dlq");
   ASSERT_EQ(in_dlq.size(), 2u);
   for (const Message& m : in_dlq) {
-    if (m.body == "body") EXPECT_EQ(m.message_attributes, sorted);
+    if (m.body == "body") {
+      EXPECT_EQ(m.message_attributes, sorted);
+    }
   }
 }
 

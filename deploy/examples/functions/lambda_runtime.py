@@ -58,11 +58,11 @@ def main():
         try:
             result = handler(event, context)
         except Exception as exc:
+            sys.stdout.flush()  # the handler's output belongs before END in the log
             post(f"/invocation/{context.aws_request_id}/error", error_document(exc),
                  {"Lambda-Runtime-Function-Error-Type": "Unhandled"})
             continue
-        finally:
-            sys.stdout.flush()
+        sys.stdout.flush()
         post(f"/invocation/{context.aws_request_id}/response", result)
 
 
