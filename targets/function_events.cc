@@ -38,6 +38,15 @@ std::string Seconds(int seconds) { return absl::StrFormat("%.2f", static_cast<do
 
 // ---- Runtime API ----
 
+int64_t FunctionHost::Impl::PeakOf(Environment& env) {
+  function_internal::HandlerProcess* process;
+  {
+    absl::MutexLock lock(&mu_);
+    process = env.process.get();
+  }
+  return process != nullptr ? process->PeakRssBytes() : 0;
+}
+
 std::optional<NextInvocation> FunctionHost::Impl::Next(Environment& env) {
   // A runtime prints its init output before asking for work: it belongs before START.
   function_internal::HandlerProcess* process;
@@ -79,12 +88,7 @@ std::optional<NextInvocation> FunctionHost::Impl::Next(Environment& env) {
 
 PostOutcome FunctionHost::Impl::Response(Environment& env, std::string_view request_id,
                                          std::string body) {
-  function_internal::HandlerProcess* process;
-  {
-    absl::MutexLock lock(&mu_);
-    process = env.process.get();
-  }
-  int64_t peak = process != nullptr ? process->PeakRssBytes() : 0;
+  int64_t peak = PeakOf(env);
   Actions actions;
   PostOutcome outcome = PostOutcome::kAccepted;
   {
@@ -121,12 +125,14 @@ PostOutcome FunctionHost::Impl::Response(Environment& env, std::string_view requ
 
 PostOutcome FunctionHost::Impl::Error(Environment& env, std::string_view request_id,
                                       std::string body, std::string error_type_header) {
+  int64_t peak = PeakOf(env);
   Actions actions;
   {
     absl::MutexLock lock(&mu_);
     if (env.current == nullptr || env.current->request_id != request_id) {
       return PostOutcome::kInvalidRequestId;
     }
+    env.peak_rss_bytes = std::max(env.peak_rss_bytes, peak);
     InvokeResult result;
     result.function_error = "Handled";
     result.error_type = ErrorTypeOf(body).value_or(error_type_header.empty() ? "Runtime.Unknown"
@@ -248,7 +254,10 @@ void FunctionHost::Impl::Run(Actions& actions) {
     int64_t peak = completion.peak_rss_bytes;
     if (process != nullptr) {
       process->DrainOutput(true);
-      peak = std::max(peak, process->PeakRssBytes());
+      // Responses and errors read it just before; the other endings did not.
+      if (completion.result.function_error == "Unhandled") {
+        peak = std::max(peak, process->PeakRssBytes());
+      }
     }
     InvokeResult& result = completion.result;
     result.max_memory_used_mb = static_cast<int>((peak + kMiB - 1) / kMiB);

@@ -91,6 +91,8 @@ class FunctionHost::Impl : public function_internal::RuntimeApiHandler {
                              std::vector<std::string> error_lines, Actions& actions)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Run(Actions& actions) ABSL_LOCKS_EXCLUDED(mu_);
+  // The process's VmHWM (bytes), read without the lock.
+  int64_t PeakOf(Environment& env) ABSL_LOCKS_EXCLUDED(mu_);
   void OnOutputLine(Environment& env, std::string_view line);
   void OnProcessExit(Environment& env, int wait_status) ABSL_LOCKS_EXCLUDED(mu_);
   void MonitorLoop();
