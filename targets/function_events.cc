@@ -242,15 +242,14 @@ void FunctionHost::Impl::CompleteLocked(Environment& env, std::unique_ptr<Invoca
   completion.result = std::move(result);
   completion.error_lines = std::move(error_lines);
   completion.peak_rss_bytes = env.peak_rss_bytes;
+  completion.process = env.process.get();
   DispatchLocked(actions);
 }
 
 void FunctionHost::Impl::Run(Actions& actions) {
   for (Completion& completion : actions.completions) {
     Environment& env = *completion.env;
-    // Safe without the lock: only the reaper (the monitor thread) destroys the process, after
-    // stopping the Runtime API and joining the watcher, the threads that call Run.
-    function_internal::HandlerProcess* process = env.process.get();
+    function_internal::HandlerProcess* process = completion.process;
     int64_t peak = completion.peak_rss_bytes;
     if (process != nullptr) {
       process->DrainOutput(true);
@@ -311,8 +310,12 @@ void FunctionHost::Impl::CheckEnvironments() {
     for (const auto& [id, env] : live_) envs.push_back(env);
     for (const auto& env : envs) {
       if (env->dead) continue;
-      if (env->current != nullptr && now >= env->deadline) {
-        std::string id = env->current->request_id;
+      bool running_late = env->current != nullptr && now >= env->deadline;
+      // A warm runtime that never came back to /next for its assigned invocation.
+      bool never_taken = env->pending != nullptr && env->initialized &&
+                         now >= env->assigned + absl::Seconds(env->config->timeout_s);
+      if (running_late || never_taken) {
+        std::string id = (running_late ? env->current : env->pending)->request_id;
         std::string seconds = Seconds(env->config->timeout_s);
         std::string line = absl::StrCat(function_internal::Rfc3339Millis(now), " ", id,
                                         " Task timed out after ", seconds, " seconds");

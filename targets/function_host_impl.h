@@ -58,6 +58,9 @@ class FunctionHost::Impl : public function_internal::RuntimeApiHandler {
     InvokeResult result;
     std::vector<std::string> error_lines;  // logged before END
     int64_t peak_rss_bytes = 0;
+    // Read under the lock. Run may use it: only the reaper destroys it, after joining the
+    // threads that run completions with a process (the API workers, the watcher, the monitor).
+    function_internal::HandlerProcess* process = nullptr;
   };
   struct Actions {
     std::vector<Completion> completions;
