@@ -38,6 +38,15 @@ std::string Seconds(int seconds) { return absl::StrFormat("%.2f", static_cast<do
 
 // ---- Runtime API ----
 
+int64_t FunctionHost::Impl::PeakOf(Environment& env) {
+  function_internal::HandlerProcess* process;
+  {
+    absl::MutexLock lock(&mu_);
+    process = env.process.get();
+  }
+  return process != nullptr ? process->PeakRssBytes() : 0;
+}
+
 std::optional<NextInvocation> FunctionHost::Impl::Next(Environment& env) {
   // A runtime prints its init output before asking for work: it belongs before START.
   function_internal::HandlerProcess* process;
@@ -79,12 +88,7 @@ std::optional<NextInvocation> FunctionHost::Impl::Next(Environment& env) {
 
 PostOutcome FunctionHost::Impl::Response(Environment& env, std::string_view request_id,
                                          std::string body) {
-  function_internal::HandlerProcess* process;
-  {
-    absl::MutexLock lock(&mu_);
-    process = env.process.get();
-  }
-  int64_t peak = process != nullptr ? process->PeakRssBytes() : 0;
+  int64_t peak = PeakOf(env);
   Actions actions;
   PostOutcome outcome = PostOutcome::kAccepted;
   {
@@ -121,12 +125,14 @@ PostOutcome FunctionHost::Impl::Response(Environment& env, std::string_view requ
 
 PostOutcome FunctionHost::Impl::Error(Environment& env, std::string_view request_id,
                                       std::string body, std::string error_type_header) {
+  int64_t peak = PeakOf(env);
   Actions actions;
   {
     absl::MutexLock lock(&mu_);
     if (env.current == nullptr || env.current->request_id != request_id) {
       return PostOutcome::kInvalidRequestId;
     }
+    env.peak_rss_bytes = std::max(env.peak_rss_bytes, peak);
     InvokeResult result;
     result.function_error = "Handled";
     result.error_type = ErrorTypeOf(body).value_or(error_type_header.empty() ? "Runtime.Unknown"
@@ -236,19 +242,21 @@ void FunctionHost::Impl::CompleteLocked(Environment& env, std::unique_ptr<Invoca
   completion.result = std::move(result);
   completion.error_lines = std::move(error_lines);
   completion.peak_rss_bytes = env.peak_rss_bytes;
+  completion.process = env.process.get();
   DispatchLocked(actions);
 }
 
 void FunctionHost::Impl::Run(Actions& actions) {
   for (Completion& completion : actions.completions) {
     Environment& env = *completion.env;
-    // Safe without the lock: only the reaper (the monitor thread) destroys the process, after
-    // stopping the Runtime API and joining the watcher, the threads that call Run.
-    function_internal::HandlerProcess* process = env.process.get();
+    function_internal::HandlerProcess* process = completion.process;
     int64_t peak = completion.peak_rss_bytes;
     if (process != nullptr) {
       process->DrainOutput(true);
-      peak = std::max(peak, process->PeakRssBytes());
+      // Responses and errors read it just before; the other endings did not.
+      if (completion.result.function_error == "Unhandled") {
+        peak = std::max(peak, process->PeakRssBytes());
+      }
     }
     InvokeResult& result = completion.result;
     result.max_memory_used_mb = static_cast<int>((peak + kMiB - 1) / kMiB);
@@ -302,8 +310,12 @@ void FunctionHost::Impl::CheckEnvironments() {
     for (const auto& [id, env] : live_) envs.push_back(env);
     for (const auto& env : envs) {
       if (env->dead) continue;
-      if (env->current != nullptr && now >= env->deadline) {
-        std::string id = env->current->request_id;
+      bool running_late = env->current != nullptr && now >= env->deadline;
+      // A warm runtime that never came back to /next for its assigned invocation.
+      bool never_taken = env->pending != nullptr && env->initialized &&
+                         now >= env->assigned + absl::Seconds(env->config->timeout_s);
+      if (running_late || never_taken) {
+        std::string id = (running_late ? env->current : env->pending)->request_id;
         std::string seconds = Seconds(env->config->timeout_s);
         std::string line = absl::StrCat(function_internal::Rfc3339Millis(now), " ", id,
                                         " Task timed out after ", seconds, " seconds");

@@ -273,6 +273,7 @@ bool FunctionHost::Impl::TryStartLocked(const std::shared_ptr<FunctionState>& fu
   }
   if (chosen != nullptr) {
     chosen->pending = std::move(invocation);
+    chosen->assigned = absl::Now();
     chosen->cv.SignalAll();
     return true;
   }

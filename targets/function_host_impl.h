@@ -58,6 +58,9 @@ class FunctionHost::Impl : public function_internal::RuntimeApiHandler {
     InvokeResult result;
     std::vector<std::string> error_lines;  // logged before END
     int64_t peak_rss_bytes = 0;
+    // Read under the lock. Run may use it: only the reaper destroys it, after joining the
+    // threads that run completions with a process (the API workers, the watcher, the monitor).
+    function_internal::HandlerProcess* process = nullptr;
   };
   struct Actions {
     std::vector<Completion> completions;
@@ -91,6 +94,8 @@ class FunctionHost::Impl : public function_internal::RuntimeApiHandler {
                              std::vector<std::string> error_lines, Actions& actions)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Run(Actions& actions) ABSL_LOCKS_EXCLUDED(mu_);
+  // The process's VmHWM (bytes), read without the lock.
+  int64_t PeakOf(Environment& env) ABSL_LOCKS_EXCLUDED(mu_);
   void OnOutputLine(Environment& env, std::string_view line);
   void OnProcessExit(Environment& env, int wait_status) ABSL_LOCKS_EXCLUDED(mu_);
   void MonitorLoop();

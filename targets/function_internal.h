@@ -199,6 +199,7 @@ struct Environment : std::enable_shared_from_this<Environment> {
   absl::Time initialized_at;
   bool had_invocation = false;
   std::unique_ptr<Invocation> pending;  // assigned, not yet delivered by /next
+  absl::Time assigned;                  // when `pending` was set
   std::unique_ptr<Invocation> current;  // delivered, running
   absl::Time deadline;                  // of `current`
   absl::Time free_since;

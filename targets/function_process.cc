@@ -19,7 +19,6 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <fstream>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
@@ -209,12 +208,17 @@ void HandlerProcess::DrainOutput(bool flush_partial) {
 
 int64_t HandlerProcess::PeakRssBytes() const {
   if (reaped_.load()) return 0;
-  std::ifstream status(absl::StrCat("/proc/", pid_, "/status"));
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return strtoll(line.c_str() + 6, nullptr, 10) * 1024;
-  }
-  return 0;
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/status", static_cast<int>(pid_));
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buffer[4096];
+  ssize_t n = read(fd, buffer, sizeof(buffer) - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  buffer[n] = '\0';
+  const char* hwm = strstr(buffer, "\nVmHWM:");
+  return hwm == nullptr ? 0 : strtoll(hwm + 7, nullptr, 10) * 1024;
 }
 
 absl::flat_hash_map<pid_t, int64_t> SampleGroupRss(const std::vector<pid_t>& pgids) {

@@ -38,12 +38,14 @@
 // APIs, X-Ray (Lambda-Runtime-Trace-Id is a fresh id per invocation), client context and
 // Cognito identity headers, provisioned concurrency, retries of async invocations.
 //
-// Threads: FunctionHost is thread-safe. Invoke's `done` runs exactly once: inline in Invoke when
-// the invocation fails before it is accepted (NotFound, ResourceExhausted, Unavailable,
-// InvalidArgument), else on a host thread; it must be quick and must not call back into the
-// host's Remove/Put synchronously... it may call Invoke. The destructor kills every environment
-// (SIGKILL to its process group), fails queued and running invocations with Unavailable and
-// joins every thread; REQUIRES: no call in flight on other threads.
+// Threads: FunctionHost is thread-safe. Invoke's `done` runs exactly once, without any host
+// lock held: inline in Invoke when the invocation is refused (NotFound, ResourceExhausted,
+// InvalidArgument, Unavailable), else on a host thread (an environment's Runtime API worker or
+// process watcher, or the monitor). It must be quick; it may call Invoke, Put, Remove, List and
+// ReadLog, but not InvokeSync (it would block the thread that must deliver the result) nor
+// destroy the host. The destructor kills every environment (SIGKILL to its process group), fails
+// queued and running invocations with Unavailable and joins every thread; REQUIRES: no call in
+// flight on other threads.
 #pragma once
 
 #include <cstddef>

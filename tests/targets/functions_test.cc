@@ -263,6 +263,24 @@ TEST_F(FunctionsTest, InitErrorFailsTheInvocationUnhandled) {
   EXPECT_EQ(Info("broken").cold_starts, 2u);
 }
 
+TEST_F(FunctionsTest, ExitOrSignalDuringInitIsExitError) {
+  FunctionConfig config = PythonFunction("quits", "");
+  config.command = {"/bin/sh", "-c", "echo dying; exit 4"};
+  ASSERT_TRUE(host_->Put(config).ok());
+  InvokeResult result = Invoke("quits");
+  EXPECT_EQ(result.error_type, "Runtime.ExitError");
+  EXPECT_THAT(result.payload, HasSubstr("Runtime exited with error: exit status 4"));
+  EXPECT_TRUE(result.cold_start);
+  // Init output goes to the log before START (it is not the invocation's).
+  std::string log = *host_->ReadLog("quits", 1 << 20);
+  EXPECT_LT(log.find("dying\n"), log.find("START RequestId: " + result.request_id));
+
+  config.command = {"/bin/sh", "-c", "kill -SEGV $$"};
+  ASSERT_TRUE(host_->Put(config).ok());
+  EXPECT_THAT(Invoke("quits").payload,
+              HasSubstr("Runtime exited with error: signal: segmentation fault"));
+}
+
 TEST_F(FunctionsTest, MissingExecutableIsInvalidEntrypoint) {
   FunctionConfig config = PythonFunction("nothing", "echo");
   config.command = {"./no-such-bootstrap"};
