@@ -78,6 +78,16 @@ absl::Status Parser::ParseFunction(const YamlNode& node, std::string ctx,
   }
   // The asynchronous settings are the function's own in the simple form; a
   // template has them in an AWS::Lambda::EventInvokeConfig.
+  if (logical_id != nullptr) {
+    for (const char* key :
+         {"MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig"}) {
+      if (const YamlMember* m = Find(node, key)) {
+        return Error(
+            m->key, ctx,
+            absl::StrCat("property '", key, "' belongs in an AWS::Lambda::EventInvokeConfig"));
+      }
+    }
+  }
   absl::Status s =
       logical_id == nullptr
           ? CheckKeys(

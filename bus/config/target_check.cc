@@ -313,10 +313,10 @@ absl::Status CheckHttpParameters(const Target& t, const ApiDestination& destinat
       destination.invocation_endpoint.begin(), destination.invocation_endpoint.end(), '*'));
   const size_t values = t.http_parameters ? t.http_parameters->path_parameter_values.size() : 0;
   if (values == wildcards) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat("HttpParameters: PathParameterValues has ", values,
-                                                 " values; the endpoint of API destination ",
-                                                 internal::Quote(destination.name), " has ",
-                                                 wildcards, " '*' wildcards"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("HttpParameters: ", values, " PathParameterValues for the ", wildcards,
+                   " '*' wildcards in the endpoint of API destination ",
+                   internal::Quote(destination.name), "; give one value for each"));
 }
 
 }  // namespace busbar::config
