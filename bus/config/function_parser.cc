@@ -120,9 +120,10 @@ absl::Status Parser::ParseFunction(const YamlNode& node, std::string ctx,
       if (path.is_relative()) {
         // Relative to the rule file's directory (to the working directory when
         // the file's name has none).
+        std::filesystem::path base = std::filesystem::path(file_).parent_path();
+        if (base.empty()) base = ".";
         std::error_code ec;
-        std::filesystem::path base =
-            std::filesystem::absolute(std::filesystem::path(file_).parent_path(), ec);
+        base = std::filesystem::absolute(base, ec);
         if (ec) {
           return Error(
               m.value, ctx,

@@ -217,6 +217,14 @@ TEST(RuleFileFunctions, CodeDirectoryIsRelativeToTheRuleFile) {
                 "/rules/fn' does not exist");
 }
 
+TEST(RuleFileFunctions, CodeDirectoryOfAFileNamedWithoutADirectory) {
+  // Relative to the working directory, as the file itself is.
+  absl::StatusOr<Config> c =
+      ParseRuleFile("Functions: [{FunctionName: f, Command: x, CodeDirectory: .}]", "a.yaml", {});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->functions[0].code_directory, std::filesystem::current_path().string());
+}
+
 TEST(RuleFileFunctions, ConnectionToStringKeepsSecretsOut) {
   Config c = MustLoad({"functions.yaml"});
   ASSERT_EQ(c.connections.size(), 2u);
