@@ -411,8 +411,8 @@ absl::Status ValidateTarget(Target& target, const TargetCheckOptions& options,
 // The check of a target's HttpParameters that needs its API destination: as
 // many PathParameterValues as the endpoint has `*` wildcards (none when
 // HttpParameters is absent). REQUIRES: ValidateTarget passed. Errors:
-// InvalidArgument "HttpParameters: PathParameterValues has 1 values; the
-// endpoint of API destination 'd' has 2 '*' wildcards".
+// InvalidArgument "HttpParameters: 1 PathParameterValues for the 2 '*' wildcards
+// in the endpoint of API destination 'd'; give one value for each".
 absl::Status CheckHttpParameters(const Target& target, const ApiDestination& destination);
 
 // What ValidateFunction and ValidateEventInvokeConfig check a function against.

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "bus/config/arn.h"
 #include "bus/config/config.h"
+#include "bus/config/http_text.h"
 #include "bus/config/json_text.h"
 
 namespace busbar::config {
@@ -24,22 +25,6 @@ absl::Status Invalid(PropertyFault* fault, std::vector<std::string> path, std::s
                      bool at_key = false, int entry = -1) {
   if (fault != nullptr) *fault = PropertyFault{std::move(path), at_key, entry};
   return absl::InvalidArgumentError(message);
-}
-
-bool IsHttpToken(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-  });
-}
-
-bool IsPrintableAscii(std::string_view s) {
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return c == '\t' || (c >= 0x20 && c < 0x7f); });
-}
-
-bool HasControl(std::string_view s) {
-  return std::any_of(s.begin(), s.end(), [](char c) { return (c >= 0 && c < 0x20) || c == 0x7f; });
 }
 
 // "<prefix><property> is <n> characters; it must be 1 to 512".
@@ -80,15 +65,16 @@ absl::Status CheckParameters(const std::vector<ConnectionParameter>& list, const
     const std::string entry = absl::StrCat(prefix, " #", i + 1, ": ");
     at.push_back("Key");
     if (absl::Status s = CheckLength(fault, at, entry, p.key); !s.ok()) return s;
-    if ((kind == "header" && !IsHttpToken(p.key)) || (kind == "query" && HasControl(p.key))) {
+    if ((kind == "header" && !internal::IsHttpToken(p.key)) ||
+        (kind == "query" && internal::HasControlCharacter(p.key))) {
       return Invalid(fault, at,
                      absl::StrCat(entry, "Key ", internal::Quote(p.key), " is invalid: ",
                                   kind == "header" ? "it must be an HTTP header name"
                                                    : "no control characters are allowed"));
     }
     at.back() = "Value";
-    bool value_ok = kind == "header"  ? IsPrintableAscii(p.value)
-                    : kind == "query" ? !HasControl(p.value)
+    bool value_ok = kind == "header"  ? internal::IsHeaderValue(p.value)
+                    : kind == "query" ? !internal::HasControlCharacter(p.value)
                                       : true;
     if (CharCount(p.value) > kMaxHttpParameterChars || !value_ok) {
       return Invalid(
@@ -162,7 +148,7 @@ absl::Status ValidateConnection(Connection& c, std::string_view account_id, std:
         !s.ok()) {
       return s;
     }
-    if (c.username.find(':') != std::string::npos || HasControl(c.username)) {
+    if (c.username.find(':') != std::string::npos || internal::HasControlCharacter(c.username)) {
       return Invalid(fault, {"AuthParameters", "BasicAuthParameters", "Username"},
                      absl::StrCat(prefix, "Username ", internal::Quote(c.username),
                                   " is invalid: no ':' or control characters are allowed"));
@@ -177,7 +163,7 @@ absl::Status ValidateConnection(Connection& c, std::string_view account_id, std:
     const std::vector<std::string> name_path{"AuthParameters", "ApiKeyAuthParameters",
                                              "ApiKeyName"};
     if (absl::Status s = CheckLength(fault, name_path, prefix, c.api_key_name); !s.ok()) return s;
-    if (!IsHttpToken(c.api_key_name)) {
+    if (!internal::IsHttpToken(c.api_key_name)) {
       return Invalid(fault, name_path,
                      absl::StrCat(prefix, "ApiKeyName ", internal::Quote(c.api_key_name),
                                   " is invalid: it must be an HTTP header name"));
@@ -187,7 +173,7 @@ absl::Status ValidateConnection(Connection& c, std::string_view account_id, std:
     if (absl::Status s = CheckLength(fault, value_path, prefix, c.api_key_value); !s.ok()) {
       return s;
     }
-    if (!IsPrintableAscii(c.api_key_value)) {
+    if (!internal::IsHeaderValue(c.api_key_value)) {
       return Invalid(fault, value_path,
                      absl::StrCat(prefix, "ApiKeyValue is invalid: it must be printable ASCII"));
     }

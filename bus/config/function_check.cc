@@ -87,12 +87,20 @@ absl::Status CheckCodeDirectory(Function& f, PropertyFault* fault) {
   std::string normal = dir.lexically_normal().string();
   if (normal.size() > 1 && normal.back() == '/') normal.pop_back();
   std::error_code ec;
-  const bool is_dir = std::filesystem::is_directory(normal, ec);
-  if (!is_dir) {
+  const std::filesystem::file_status status = std::filesystem::status(normal, ec);
+  const char* problem = nullptr;
+  if (status.type() == std::filesystem::file_type::not_found) {
+    problem = " does not exist";
+  } else if (ec) {
+    return Invalid(
+        fault, {"CodeDirectory"},
+        absl::StrCat("CodeDirectory ", internal::Quote(normal), " can't be used: ", ec.message()));
+  } else if (!std::filesystem::is_directory(status)) {
+    problem = " is not a directory";
+  }
+  if (problem != nullptr) {
     return Invalid(fault, {"CodeDirectory"},
-                   absl::StrCat("CodeDirectory ", internal::Quote(normal),
-                                ec ? absl::StrCat(" can't be used: ", ec.message())
-                                   : std::string(" is not a directory")));
+                   absl::StrCat("CodeDirectory ", internal::Quote(normal), problem));
   }
   f.code_directory = std::move(normal);
   return absl::OkStatus();
@@ -202,11 +210,12 @@ absl::Status ValidateFunction(Function& f, const FunctionCheckOptions& o, Proper
   }
   if (absl::Status s = CheckCommand(f, fault); !s.ok()) return s;
   if (absl::Status s = CheckCodeDirectory(f, fault); !s.ok()) return s;
-  if (CharCount(f.handler) > kMaxHandler || HasNul(f.handler)) {
+  if (CharCount(f.handler) > kMaxHandler) {
     return Invalid(fault, {"Handler"},
                    absl::StrCat("Handler is ", CharCount(f.handler), " characters; at most ",
-                                kMaxHandler, " are allowed, no NUL"));
+                                kMaxHandler, " are allowed"));
   }
+  if (HasNul(f.handler)) return Invalid(fault, {"Handler"}, "Handler contains a NUL character");
   if (CharCount(f.description) > kMaxFunctionDescription) {
     return Invalid(fault, {"Description"},
                    absl::StrCat("Description is ", CharCount(f.description),

@@ -78,6 +78,16 @@ absl::Status Parser::ParseFunction(const YamlNode& node, std::string ctx,
   }
   // The asynchronous settings are the function's own in the simple form; a
   // template has them in an AWS::Lambda::EventInvokeConfig.
+  if (logical_id != nullptr) {
+    for (const char* key :
+         {"MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig"}) {
+      if (const YamlMember* m = Find(node, key)) {
+        return Error(
+            m->key, ctx,
+            absl::StrCat("property '", key, "' belongs in an AWS::Lambda::EventInvokeConfig"));
+      }
+    }
+  }
   absl::Status s =
       logical_id == nullptr
           ? CheckKeys(
@@ -110,9 +120,10 @@ absl::Status Parser::ParseFunction(const YamlNode& node, std::string ctx,
       if (path.is_relative()) {
         // Relative to the rule file's directory (to the working directory when
         // the file's name has none).
+        std::filesystem::path base = std::filesystem::path(file_).parent_path();
+        if (base.empty()) base = ".";
         std::error_code ec;
-        std::filesystem::path base =
-            std::filesystem::absolute(std::filesystem::path(file_).parent_path(), ec);
+        base = std::filesystem::absolute(base, ec);
         if (ec) {
           return Error(
               m.value, ctx,

@@ -14,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "bus/config/arn.h"
 #include "bus/config/config.h"
+#include "bus/config/http_text.h"
 #include "bus/config/json_text.h"
 
 namespace busbar::config {
@@ -131,22 +132,6 @@ absl::Status CheckRange(TargetFault* fault, std::string_view property, int value
                               "; it must be from ", min, " to ", max));
 }
 
-bool IsHttpToken(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-  });
-}
-
-bool IsHeaderValue(std::string_view s) {
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return c == '\t' || (c >= 0x20 && c < 0x7f); });
-}
-
-bool HasControl(std::string_view s) {
-  return std::any_of(s.begin(), s.end(), [](char c) { return (c >= 0 && c < 0x20) || c == 0x7f; });
-}
-
 bool IsBlank(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t'; });
 }
@@ -162,7 +147,8 @@ absl::Status CheckHttpMap(const std::map<std::string, std::string>& map, const c
                    /*at_key=*/true, static_cast<int>(kMaxHttpParameters));
   }
   for (const auto& [key, value] : map) {
-    bool key_ok = header ? IsHttpToken(key) : !key.empty() && !HasControl(key);
+    bool key_ok =
+        header ? internal::IsHttpToken(key) : !key.empty() && !internal::HasControlCharacter(key);
     if (!key_ok || CharCount(key) > kMaxHttpParameterChars) {
       return Invalid(fault, {"HttpParameters", property, key},
                      absl::StrCat(name, " key ", internal::Quote(key), " is invalid: it must be 1-",
@@ -171,7 +157,7 @@ absl::Status CheckHttpMap(const std::map<std::string, std::string>& map, const c
                                          : " characters, no control characters"),
                      /*at_key=*/true);
     }
-    bool value_ok = header ? IsHeaderValue(value) : !HasControl(value);
+    bool value_ok = header ? internal::IsHeaderValue(value) : !internal::HasControlCharacter(value);
     if (!value_ok || CharCount(value) > kMaxHttpParameterChars) {
       return Invalid(fault, {"HttpParameters", property, key},
                      absl::StrCat(name, " ", internal::Quote(key), ": the value must be at most ",
@@ -199,7 +185,7 @@ absl::Status CheckHttpShape(const Target& t, TargetFault* fault) {
                    /*at_key=*/false, static_cast<int>(kMaxHttpParameters));
   }
   for (size_t i = 0; i < values.size(); ++i) {
-    if (IsBlank(values[i]) || HasControl(values[i]) ||
+    if (IsBlank(values[i]) || internal::HasControlCharacter(values[i]) ||
         CharCount(values[i]) > kMaxHttpParameterChars) {
       return Invalid(
           fault, {"HttpParameters", "PathParameterValues", std::to_string(i)},
@@ -313,10 +299,10 @@ absl::Status CheckHttpParameters(const Target& t, const ApiDestination& destinat
       destination.invocation_endpoint.begin(), destination.invocation_endpoint.end(), '*'));
   const size_t values = t.http_parameters ? t.http_parameters->path_parameter_values.size() : 0;
   if (values == wildcards) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat("HttpParameters: PathParameterValues has ", values,
-                                                 " values; the endpoint of API destination ",
-                                                 internal::Quote(destination.name), " has ",
-                                                 wildcards, " '*' wildcards"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("HttpParameters: ", values, " PathParameterValues for the ", wildcards,
+                   " '*' wildcards in the endpoint of API destination ",
+                   internal::Quote(destination.name), "; give one value for each"));
 }
 
 }  // namespace busbar::config

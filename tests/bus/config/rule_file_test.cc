@@ -16,10 +16,12 @@
 #include "bus/config/config.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/bus/config/config_dump.h"
 
 namespace busbar::config {
 namespace {
 
+using config::testing::Dump;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -42,6 +44,15 @@ Config MustParse(const std::string& text, const LoadOptions& opts = {}) {
   return config.ok() ? *std::move(config) : Config{};
 }
 
+// A good file loaded with good_targets.yaml, which declares what its function
+// and API destination targets name.
+Config MustLoadWithTargets(const std::string& relative) {
+  absl::StatusOr<Config> config =
+      LoadRuleFiles({kDir + "/" + relative, kDir + "/good_targets.yaml"}, {});
+  EXPECT_TRUE(config.ok()) << config.status();
+  return config.ok() ? *std::move(config) : Config{};
+}
+
 // The message of the error `text` gives, or "OK".
 std::string ErrorOf(const std::string& text, const LoadOptions& opts = {}) {
   absl::StatusOr<Config> config = ParseRuleFile(text, "test.yaml", opts);
@@ -50,58 +61,8 @@ std::string ErrorOf(const std::string& text, const LoadOptions& opts = {}) {
   return std::string(config.status().message());
 }
 
-const char* KindName(TargetKind kind) {
-  switch (kind) {
-    case TargetKind::kQueue:
-      return "queue";
-    case TargetKind::kFunction:
-      return "function";
-    case TargetKind::kEventBus:
-      return "event-bus";
-    case TargetKind::kApiDestination:
-      return "api-destination";
-  }
-  return "?";
-}
-
-// Everything in a Config but the source locations, one fact per line.
-std::string Dump(const Config& c) {
-  std::ostringstream out;
-  for (const EventBus& b : c.buses) out << "bus " << b.name << " " << b.arn << "\n";
-  for (const Queue& q : c.queues) {
-    out << "queue " << q.name << " " << q.arn << " vis=" << q.visibility_timeout_s
-        << " ret=" << q.message_retention_period_s << " wait=" << q.receive_wait_time_s;
-    if (q.redrive_policy) {
-      out << " redrive=" << q.redrive_policy->dead_letter_target_arn << "/"
-          << q.redrive_policy->dead_letter_queue_name << "/" << q.redrive_policy->max_receive_count;
-    }
-    out << "\n";
-  }
-  for (const Rule& r : c.rules) {
-    out << "rule " << r.name << " bus=" << r.event_bus_name << " " << r.arn
-        << " state=" << (r.state == RuleState::kEnabled ? "ENABLED" : "DISABLED")
-        << " desc=" << r.description << " pattern=" << r.event_pattern << "\n";
-    for (const Target& t : r.targets) {
-      out << "  target " << t.id << " " << t.arn << " " << KindName(t.kind) << ":"
-          << t.resource_name << " retry=" << t.retry_policy.maximum_retry_attempts << "/"
-          << t.retry_policy.maximum_event_age_in_seconds;
-      if (t.input) out << " input=" << *t.input;
-      if (t.input_path) out << " input_path=" << *t.input_path;
-      if (t.input_transformer) {
-        out << " template=" << t.input_transformer->input_template;
-        for (const auto& [k, v] : t.input_transformer->input_paths_map) out << " " << k << "=" << v;
-      }
-      if (t.dead_letter_config) {
-        out << " dlq=" << t.dead_letter_config->arn << "/" << t.dead_letter_config->queue_name;
-      }
-      out << "\n";
-    }
-  }
-  return out.str();
-}
-
 TEST(RuleFile, ParsesGoodYaml) {
-  Config c = MustParse(ReadTestFile("good.yaml"));
+  Config c = MustLoadWithTargets("good.yaml");
 
   ASSERT_EQ(c.buses.size(), 2u);
   EXPECT_EQ(c.buses[0].name, "orders");
@@ -120,7 +81,7 @@ TEST(RuleFile, ParsesGoodYaml) {
             std::string(kQueueArnPrefix) + "order-dlq");
   EXPECT_EQ(events.redrive_policy->dead_letter_queue_name, "order-dlq");
   EXPECT_EQ(events.redrive_policy->max_receive_count, 5);
-  EXPECT_EQ(events.location.ToString(), "test.yaml:7:11");
+  EXPECT_EQ(events.location.ToString(), kDir + "/good.yaml:7:11");
   // RedrivePolicy given as SQS's JSON string, maxReceiveCount as a string.
   ASSERT_TRUE(c.queues[2].redrive_policy.has_value());
   EXPECT_EQ(c.queues[2].redrive_policy->dead_letter_queue_name, "order-dlq");
@@ -135,7 +96,7 @@ TEST(RuleFile, ParsesGoodYaml) {
   EXPECT_EQ(big.description, "Orders over 1000");
   EXPECT_EQ(big.event_pattern,
             R"({"source":["shop"],"detail":{"total":[{"numeric":[">",1000]}]}})");
-  EXPECT_EQ(big.location.ToString(), "test.yaml:18:11");
+  EXPECT_EQ(big.location.ToString(), kDir + "/good.yaml:18:11");
   ASSERT_EQ(big.targets.size(), 4u);
 
   const Target& q1 = big.targets[0];
@@ -184,8 +145,8 @@ TEST(RuleFile, ParsesGoodYaml) {
 }
 
 TEST(RuleFile, JsonFileGivesTheSameConfigAsYaml) {
-  Config yaml = MustParse(ReadTestFile("good.yaml"));
-  Config json = MustParse(ReadTestFile("good.json"));
+  Config yaml = MustLoadWithTargets("good.yaml");
+  Config json = MustLoadWithTargets("good.json");
   EXPECT_FALSE(Dump(yaml).empty());
   EXPECT_EQ(Dump(json), Dump(yaml));
 }

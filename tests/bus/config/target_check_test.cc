@@ -1,12 +1,14 @@
-// config::ValidateTarget (bus/config/config.h), the checks rule files and the
-// API's PutTargets share: computed fields, where a fault is reported, queue
-// lookups through the callback, and the limits rule files can't reach (values
-// that only the API can send).
+// config::ValidateTarget and CheckHttpParameters (bus/config/config.h), the
+// checks rule files and the API's PutTargets share: computed fields, where a
+// fault is reported, queue, function and API destination lookups through the
+// callbacks, HttpParameters, and the limits rule files can't reach (values that
+// only the API can send).
 #include <set>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "bus/config/config.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -95,6 +97,110 @@ TEST(ValidateTarget, LimitsOnlyTheApiCanReach) {
   t = QueueTarget("q");
   t.retry_policy.maximum_retry_attempts = -1;
   EXPECT_THAT(ValidateTarget(t, {}).message(), HasSubstr("MaximumRetryAttempts is -1"));
+}
+
+TEST(ValidateTarget, LooksFunctionsAndApiDestinationsUpOnlyWhenAsked) {
+  Target fn;
+  fn.id = "fn";
+  fn.arn = "arn:aws:lambda:us-east-1:000000000000:function:gone:$LATEST";
+  Target hook;
+  hook.id = "hook";
+  hook.arn = "arn:aws:events:us-east-1:000000000000:api-destination/gone/1234-abcd";
+  TargetCheckOptions o;
+  EXPECT_TRUE(ValidateTarget(fn, o).ok());
+  EXPECT_TRUE(ValidateTarget(hook, o).ok());
+  EXPECT_EQ(fn.resource_name, "gone");
+  o.function_exists = [](std::string_view f) { return f == "there"; };
+  o.api_destination_exists = [](std::string_view d) { return d == "there"; };
+  TargetFault fault;
+  absl::Status s = ValidateTarget(fn, o, &fault);
+  EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(s.message(), "function 'gone' does not exist");
+  EXPECT_THAT(fault.path, ElementsAre("Arn"));
+  s = ValidateTarget(hook, o, &fault);
+  EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(s.message(), "API destination 'gone' does not exist");
+  fn.arn = "arn:aws:lambda:us-east-1:000000000000:function:there";
+  EXPECT_TRUE(ValidateTarget(fn, o).ok());
+}
+
+Target HookTarget() {
+  Target t;
+  t.id = "hook";
+  t.arn = "arn:aws:events:us-east-1:000000000000:api-destination/d";
+  t.http_parameters = HttpParameters{};
+  return t;
+}
+
+TEST(ValidateTarget, HttpParametersOnlyOnApiDestinations) {
+  Target t = QueueTarget("q");
+  t.http_parameters = HttpParameters{};
+  TargetFault fault;
+  EXPECT_EQ(ValidateTarget(t, {}, &fault).message(),
+            "HttpParameters is only supported for API destination targets");
+  EXPECT_THAT(fault.path, ElementsAre("HttpParameters"));
+  EXPECT_TRUE(fault.at_key);
+  t = HookTarget();
+  EXPECT_TRUE(ValidateTarget(t, {}).ok());
+}
+
+TEST(ValidateTarget, HttpParametersLimits) {
+  TargetFault fault;
+  Target t = HookTarget();
+  t.http_parameters->path_parameter_values.assign(101, "v");
+  EXPECT_EQ(ValidateTarget(t, {}, &fault).message(),
+            "HttpParameters: PathParameterValues has 101 values; at most 100 are allowed");
+  EXPECT_EQ(fault.entry, 100);
+  t = HookTarget();
+  t.http_parameters->path_parameter_values = {"ok", std::string(513, 'v')};
+  EXPECT_THAT(ValidateTarget(t, {}, &fault).message(),
+              HasSubstr("PathParameterValues #2 is invalid"));
+  EXPECT_THAT(fault.path, ElementsAre("HttpParameters", "PathParameterValues", "1"));
+  t = HookTarget();
+  for (int i = 0; i < 100; ++i)
+    t.http_parameters->header_parameters.emplace(absl::StrCat("h", i), "v");
+  EXPECT_TRUE(ValidateTarget(t, {}).ok());
+  t.http_parameters->header_parameters["h100"] = "v";
+  EXPECT_EQ(ValidateTarget(t, {}, &fault).message(),
+            "HttpParameters: HeaderParameters has 101 entries; at most 100 are allowed");
+  t = HookTarget();
+  t.http_parameters->header_parameters[std::string(513, 'k')] = "v";
+  EXPECT_THAT(ValidateTarget(t, {}, &fault).message(),
+              HasSubstr("it must be 1-512 characters of an HTTP header name"));
+  EXPECT_TRUE(fault.at_key);
+  t = HookTarget();
+  t.http_parameters->header_parameters["k"] = std::string(513, 'v');
+  EXPECT_EQ(ValidateTarget(t, {}, &fault).message(),
+            "HttpParameters: HeaderParameters 'k': the value must be at most 512 characters of "
+            "printable ASCII");
+  EXPECT_FALSE(fault.at_key);
+  t = HookTarget();
+  t.http_parameters->header_parameters["k"] = "a\r\nX-Injected: 1";
+  EXPECT_FALSE(ValidateTarget(t, {}).ok());
+  t = HookTarget();
+  t.http_parameters->query_string_parameters["q\x01"] = "v";
+  EXPECT_THAT(ValidateTarget(t, {}, &fault).message(),
+              HasSubstr("QueryStringParameters key 'q\\x01' is invalid"));
+  t = HookTarget();
+  t.http_parameters->query_string_parameters["q w"] = "caf\xC3\xA9 au lait";  // allowed
+  EXPECT_TRUE(ValidateTarget(t, {}).ok());
+}
+
+TEST(CheckHttpParameters, CountsWildcards) {
+  ApiDestination d;
+  d.name = "d";
+  d.invocation_endpoint = "https://example.com/*/orders/*";
+  Target t = HookTarget();
+  t.http_parameters->path_parameter_values = {"eu", "big"};
+  EXPECT_TRUE(CheckHttpParameters(t, d).ok());
+  t.http_parameters->path_parameter_values.pop_back();
+  EXPECT_EQ(CheckHttpParameters(t, d).message(),
+            "HttpParameters: 1 PathParameterValues for the 2 '*' wildcards in the endpoint of API "
+            "destination 'd'; give one value for each");
+  t.http_parameters.reset();
+  EXPECT_FALSE(CheckHttpParameters(t, d).ok());
+  d.invocation_endpoint = "https://example.com/orders";
+  EXPECT_TRUE(CheckHttpParameters(t, d).ok());
 }
 
 }  // namespace
