@@ -64,7 +64,8 @@ std::string NameOf(const Options& o) {
 }
 
 int Put(v1::FunctionsService::Stub& stub, bool create, const Options& o) {
-  v1::FunctionConfiguration req;
+  v1::CreateFunctionRequest create_req;
+  v1::FunctionConfiguration& req = *create_req.mutable_configuration();
   req.set_function_name(NameOf(o));
   if (req.function_name().empty()) {
     return UsageError("functions", "create/update take NAME (or --name)");
@@ -112,12 +113,22 @@ int Put(v1::FunctionsService::Stub& stub, bool create, const Options& o) {
   }
   req.set_on_success_destination(o.Get("--on-success"));
   req.set_on_failure_destination(o.Get("--on-failure"));
-  v1::FunctionConfiguration resp;
   auto ctx = Context();
-  grpc::Status s = create ? stub.CreateFunction(ctx.get(), req, &resp)
-                          : stub.UpdateFunction(ctx.get(), req, &resp);
+  grpc::Status s;
+  std::string arn;
+  if (create) {
+    v1::CreateFunctionResponse resp;
+    s = stub.CreateFunction(ctx.get(), create_req, &resp);
+    arn = resp.configuration().function_arn();
+  } else {
+    v1::UpdateFunctionRequest update_req;
+    *update_req.mutable_configuration() = req;
+    v1::UpdateFunctionResponse resp;
+    s = stub.UpdateFunction(ctx.get(), update_req, &resp);
+    arn = resp.configuration().function_arn();
+  }
   if (!s.ok()) return RpcError(s);
-  std::printf("%s\n", resp.function_arn().c_str());
+  std::printf("%s\n", arn.c_str());
   return 0;
 }
 
@@ -197,11 +208,11 @@ int RunFunctions(const Args& in) {
     return 0;
   }
   if (sub == "create" || sub == "update") {
-    auto o = ReadOptions(args, 1,
-                         {"--name", "--command", "--code-directory", "--handler", "--description",
-                          "--env", "--timeout", "--memory-size", "--reserved-concurrency",
-                          "--maximum-retry-attempts", "--maximum-event-age", "--on-success",
-                          "--on-failure"});
+    auto o = ReadOptions(
+        args, 1,
+        {"--name", "--command", "--code-directory", "--handler", "--description", "--env",
+         "--timeout", "--memory-size", "--reserved-concurrency", "--maximum-retry-attempts",
+         "--maximum-event-age", "--on-success", "--on-failure"});
     if (!o.ok()) return UsageError("functions", std::string(o.status().message()));
     return Put(*stub, sub == "create", *o);
   }
@@ -229,9 +240,9 @@ int RunFunctions(const Args& in) {
     if (sub == "describe") {
       v1::GetFunctionRequest req;
       req.set_function_name(name);
-      v1::FunctionState resp;
+      v1::GetFunctionResponse resp;
       if (auto s = stub->GetFunction(ctx.get(), req, &resp); !s.ok()) return RpcError(s);
-      PrintFunction(resp);
+      PrintFunction(resp.function());
     } else if (sub == "delete") {
       v1::DeleteFunctionRequest req;
       req.set_function_name(name);
@@ -240,7 +251,8 @@ int RunFunctions(const Args& in) {
     } else {
       v1::GetFunctionLogsRequest req;
       req.set_function_name(name);
-      if (o->Has("--bytes")) req.set_max_bytes(static_cast<uint32_t>(std::stoul(o->Get("--bytes"))));
+      if (o->Has("--bytes"))
+        req.set_max_bytes(static_cast<uint32_t>(std::stoul(o->Get("--bytes"))));
       v1::GetFunctionLogsResponse resp;
       if (auto s = stub->GetFunctionLogs(ctx.get(), req, &resp); !s.ok()) return RpcError(s);
       std::fputs(resp.log().c_str(), stdout);

@@ -232,7 +232,8 @@ void PrintQueuesHelp(std::FILE* out) {
       "send prints the new message's id (@FILE sends the file's content). receive\n"
       "prints each message as one JSON line {\"MessageId\", \"ReceiptHandle\", \"Body\",\n"
       "\"Attributes\"} (and \"MessageAttributes\", name -> value, when the message has\n"
-      "any: dead-lettered events carry RULE_ARN, ERROR_CODE, ...); --wait long-polls up to S seconds (0-20); --delete then deletes\n"
+      "any: dead-lettered events carry RULE_ARN, ERROR_CODE, ...); --wait long-polls up to S "
+      "seconds (0-20); --delete then deletes\n"
       "the printed messages in one DeleteMessageBatch call and reports on stderr any\n"
       "it could not delete (exit 1). A refused call prints the daemon's message and\n"
       "exits 1.\n",

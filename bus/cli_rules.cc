@@ -255,12 +255,12 @@ int Metrics(v1::RulesService::Stub& stub, const Options& o) {
     if (i > 0) out += ",";
     out += "{\"Id\":";
     AppendJsonString(t.id(), out);
-    absl::StrAppend(&out, ",\"Invocations\":", t.invocations(),
-                    ",\"FailedInvocations\":", t.failed_invocations(),
-                    ",\"InvocationsSentToDLQ\":", t.invocations_sent_to_dlq(),
-                    ",\"InvocationsFailedToBeSentToDLQ\":",
-                    t.invocations_failed_to_be_sent_to_dlq(),
-                    ",\"InvocationAttempts\":", t.invocation_attempts(), "}");
+    absl::StrAppend(
+        &out, ",\"Invocations\":", t.invocations(),
+        ",\"FailedInvocations\":", t.failed_invocations(),
+        ",\"InvocationsSentToDLQ\":", t.invocations_sent_to_dlq(),
+        ",\"InvocationsFailedToBeSentToDLQ\":", t.invocations_failed_to_be_sent_to_dlq(),
+        ",\"InvocationAttempts\":", t.invocation_attempts(), "}");
   }
   out += "]}";
   std::printf("%s\n", out.c_str());

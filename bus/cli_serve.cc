@@ -112,20 +112,19 @@ int RunServe(const Args& args) {
           o.event_log_retention_s < 0) {
         return UsageError("serve", "--event-log-retention takes a number of seconds (0 or more)");
       }
-    } else if (took.ok() && (took = TakeInt64(args, &i, "--retry-base-ms", &o.retry_base_ms))
-                                   .value_or(false)) {
+    } else if (took.ok() &&
+               (took = TakeInt64(args, &i, "--retry-base-ms", &o.retry_base_ms)).value_or(false)) {
     } else if (took.ok() &&
                (took = TakeInt64(args, &i, "--retry-max-delay-ms", &o.retry_max_delay_ms))
                    .value_or(false)) {
     } else if (took.ok() &&
                (took = TakeInt64(args, &i, "--function-retry-base-ms", &o.function_retry_base_ms))
                    .value_or(false)) {
-    } else if (took.ok() &&
-               (took = TakeInt64(args, &i, "--http-timeout-ms", &o.http_timeout_ms))
-                   .value_or(false)) {
-    } else if (took.ok() && (took = TakeInt64(args, &i, "--max-function-environments",
-                                              &max_environments))
+    } else if (took.ok() && (took = TakeInt64(args, &i, "--http-timeout-ms", &o.http_timeout_ms))
                                 .value_or(false)) {
+    } else if (took.ok() &&
+               (took = TakeInt64(args, &i, "--max-function-environments", &max_environments))
+                   .value_or(false)) {
       o.max_function_environments = static_cast<int>(max_environments);
     } else if (!took.ok()) {
       return UsageError("serve", std::string(took.status().message()));

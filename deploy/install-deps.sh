@@ -14,6 +14,8 @@ PACKAGES=(
   # daemon, registry and targets (later issues)
   libsqlite3-dev libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libyaml-cpp-dev
+  # function targets (Lambda Runtime API server) and HTTP targets (API destinations)
+  libcpp-httplib-dev
 )
 
 missing=()

@@ -231,10 +231,9 @@ class HttpDeliverer::Impl {
       outcome = TransportFailure("TIMEOUT", absl::StrCat("No response from ", endpoint, " within ",
                                                          absl::FormatDuration(options_.timeout)));
     } else {
-      outcome = TransportFailure(
-          "CONNECTION_FAILURE",
-          absl::StrCat("Connection to ", request.scheme_host_port, " failed (",
-                       httplib::to_string(error), " error)"));
+      outcome = TransportFailure("CONNECTION_FAILURE",
+                                 absl::StrCat("Connection to ", request.scheme_host_port,
+                                              " failed (", httplib::to_string(error), " error)"));
     }
     outcome.duration = end - start;
     return outcome;

@@ -72,10 +72,12 @@ absl::StatusOr<config::Function> DecodeFunction(std::string_view text) {
   f.invoke_config.maximum_retry_attempts = in.maximum_retry_attempts();
   f.invoke_config.maximum_event_age_in_seconds = in.maximum_event_age_in_seconds();
   if (!in.on_success_destination().empty()) {
-    f.invoke_config.on_success = config::FunctionDestination{in.on_success_destination(), config::TargetKind::kQueue, ""};
+    f.invoke_config.on_success =
+        config::FunctionDestination{in.on_success_destination(), config::TargetKind::kQueue, ""};
   }
   if (!in.on_failure_destination().empty()) {
-    f.invoke_config.on_failure = config::FunctionDestination{in.on_failure_destination(), config::TargetKind::kQueue, ""};
+    f.invoke_config.on_failure =
+        config::FunctionDestination{in.on_failure_destination(), config::TargetKind::kQueue, ""};
   }
   f.arn = in.function_arn();
   return f;

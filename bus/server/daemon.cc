@@ -7,10 +7,9 @@
 #include <grpcpp/impl/codegen/service_type.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-
-#include <algorithm>
 #include <ctime>
 #include <set>
 
@@ -125,7 +124,8 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& optio
   d->functions_ = std::move(*functions);
   targets::HttpDelivererOptions ho;
   ho.timeout = absl::Milliseconds(options.http_timeout_ms);
-  if (options.http_rate_limit_override > 0) ho.rate_limit_override = options.http_rate_limit_override;
+  if (options.http_rate_limit_override > 0)
+    ho.rate_limit_override = options.http_rate_limit_override;
   auto http = targets::HttpDeliverer::Create(ho);
   if (!http.ok()) return http.status();
   d->http_ = std::move(*http);
@@ -147,10 +147,10 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& optio
   dispatch.retry_base_ms = options.retry_base_ms;
   dispatch.retry_max_delay_ms = options.retry_max_delay_ms;
   dispatch.function_retry_base_ms = options.function_retry_base_ms;
-  d->dispatcher_ = std::make_unique<Dispatcher>(
-      Dispatcher::Deps{d.get(), d->store_.get(), d->outbox_.get(), d->functions_.get(),
-                       d->http_.get()},
-      dispatch);
+  d->dispatcher_ =
+      std::make_unique<Dispatcher>(Dispatcher::Deps{d.get(), d->store_.get(), d->outbox_.get(),
+                                                    d->functions_.get(), d->http_.get()},
+                                   dispatch);
   d->dispatcher_->Start();
 
   grpc::EnableDefaultHealthCheckService(true);

@@ -48,9 +48,9 @@
 #include "absl/synchronization/mutex.h"
 #include "bus/config/config.h"
 #include "bus/ingest.h"
+#include "bus/server/metrics.h"
 #include "matcher/matcher.h"
 #include "registry/registry.h"
-#include "bus/server/metrics.h"
 #include "targets/event_log.h"
 #include "targets/functions.h"
 #include "targets/http_target.h"
@@ -165,7 +165,7 @@ struct RuleRoute {
 // asynchronous invocation settings (Lambda's EventInvokeConfig).
 struct FunctionRoute {
   targets::FunctionConfig config;
-  config::EventInvokeConfig invoke;            // retries and destinations
+  config::EventInvokeConfig invoke;  // retries and destinations
   std::string description;
   std::optional<config::SourceLocation> file;  // set when a rule file declares it
 };
@@ -189,7 +189,7 @@ struct Routing {
   std::map<std::string, BusRoute, std::less<>> buses;  // "default", file and API buses
   // Function and API destination targets of enabled rules, by AsyncTarget::key.
   std::map<std::string, std::shared_ptr<const AsyncTarget>, std::less<>> async_targets;
-  std::map<std::string, FunctionRoute, std::less<>> functions;       // by name
+  std::map<std::string, FunctionRoute, std::less<>> functions;     // by name
   std::map<std::string, HttpRoute, std::less<>> api_destinations;  // by name
 };
 

@@ -14,9 +14,9 @@ absl::Status Conflict(std::string_view reason) {
 }
 
 absl::Status FileOwned(const FunctionRoute& fn) {
-  return absl::FailedPreconditionError(
-      absl::StrCat("ResourceConflictException: Function ", fn.config.name,
-                   " is declared in rule file ", fn.file->ToString(), "; change it there."));
+  return absl::FailedPreconditionError(absl::StrCat("ResourceConflictException: Function ",
+                                                    fn.config.name, " is declared in rule file ",
+                                                    fn.file->ToString(), "; change it there."));
 }
 
 absl::Status NoFunction(std::string_view name) {

@@ -41,8 +41,8 @@ constexpr std::string_view kDirectPrefix = "function:";
 
 std::string InvocationRecord(const std::string& function_arn, const std::string& request_id,
                              std::string_view condition, int invoke_count,
-                             std::string_view request_payload,
-                             const targets::InvokeResult& result, int64_t now_ms) {
+                             std::string_view request_payload, const targets::InvokeResult& result,
+                             int64_t now_ms) {
   std::string out = "{\"version\":\"1.0\",\"timestamp\":\"";
   absl::StrAppend(&out, TimestampMs(now_ms), "\",\"requestContext\":{\"requestId\":");
   config::internal::AppendJsonString(request_id, out);
@@ -74,15 +74,16 @@ struct Dispatcher::Try {
   const FunctionRoute* function = nullptr;    // function targets, when the function exists
 };
 
-Dispatcher::Dispatcher(Deps deps, DispatcherOptions options)
-    : deps_(deps), options_(options) {}
+Dispatcher::Dispatcher(Deps deps, DispatcherOptions options) : deps_(deps), options_(options) {}
 
 Dispatcher::~Dispatcher() {
   Stop();
   WaitIdle();
 }
 
-void Dispatcher::Start() { thread_ = std::thread([this] { Loop(); }); }
+void Dispatcher::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
 
 void Dispatcher::Stop() {
   {
@@ -187,29 +188,29 @@ void Dispatcher::Begin(targets::OutboxItem item) {
 void Dispatcher::TryFunction(std::shared_ptr<Try> t) {
   auto fn = t->routing->functions.find(t->target->resource);
   if (fn == t->routing->functions.end()) {
-    Failed(t, "NO_RESOURCE",
-           absl::StrCat("Function not found: ", t->target->arn), /*retryable=*/false);
+    Failed(t, "NO_RESOURCE", absl::StrCat("Function not found: ", t->target->arn),
+           /*retryable=*/false);
     return;
   }
   t->function = &fn->second;
-  deps_.functions->Invoke(
-      t->target->resource, t->item.payload, targets::FunctionHost::Mode::kWait,
-      [this, t](absl::StatusOr<targets::InvokeResult> result) {
-        if (stopping()) return Release(t->item.id);
-        if (result.ok()) return FunctionRan(t, *result);
-        const absl::Status& s = result.status();
-        if (absl::IsUnavailable(s)) return Release(t->item.id);
-        if (absl::IsNotFound(s)) {
-          return Failed(t, "NO_RESOURCE", std::string(s.message()), false);
-        }
-        if (absl::IsResourceExhausted(s)) {
-          return Failed(t, "THROTTLING", std::string(s.message()), true);
-        }
-        if (absl::IsInvalidArgument(s)) {
-          return Failed(t, "INVALID_PARAMETER", std::string(s.message()), false);
-        }
-        Failed(t, "INTERNAL_ERROR", std::string(s.message()), true);
-      });
+  deps_.functions->Invoke(t->target->resource, t->item.payload, targets::FunctionHost::Mode::kWait,
+                          [this, t](absl::StatusOr<targets::InvokeResult> result) {
+                            if (stopping()) return Release(t->item.id);
+                            if (result.ok()) return FunctionRan(t, *result);
+                            const absl::Status& s = result.status();
+                            if (absl::IsUnavailable(s)) return Release(t->item.id);
+                            if (absl::IsNotFound(s)) {
+                              return Failed(t, "NO_RESOURCE", std::string(s.message()), false);
+                            }
+                            if (absl::IsResourceExhausted(s)) {
+                              return Failed(t, "THROTTLING", std::string(s.message()), true);
+                            }
+                            if (absl::IsInvalidArgument(s)) {
+                              return Failed(t, "INVALID_PARAMETER", std::string(s.message()),
+                                            false);
+                            }
+                            Failed(t, "INTERNAL_ERROR", std::string(s.message()), true);
+                          });
 }
 
 void Dispatcher::FunctionRan(std::shared_ptr<Try> t, const targets::InvokeResult& result) {
@@ -222,10 +223,12 @@ void Dispatcher::FunctionRan(std::shared_ptr<Try> t, const targets::InvokeResult
   std::optional<config::FunctionDestination> destination;
   std::string condition = "Success";
   if (!result.function_error.empty()) {
-    const bool young = now - item.created_ms < int64_t{fn.invoke.maximum_event_age_in_seconds} * 1000;
+    const bool young =
+        now - item.created_ms < int64_t{fn.invoke.maximum_event_age_in_seconds} * 1000;
     if (young && item.function_attempts <= fn.invoke.maximum_retry_attempts) {
       // Lambda's own retry of an asynchronous invocation: 1 minute, then 2 (by default).
-      item.next_ms = now + options_.function_retry_base_ms * (int64_t{1} << (item.function_attempts - 1));
+      item.next_ms =
+          now + options_.function_retry_base_ms * (int64_t{1} << (item.function_attempts - 1));
       item.last_error_code = "FUNCTION_ERROR";
       item.last_error_message = result.payload.substr(0, 1024);
       auto counters = t->target->counters;
@@ -246,8 +249,9 @@ void Dispatcher::FunctionRan(std::shared_ptr<Try> t, const targets::InvokeResult
     if (first && counters) ++counters->invocations;
   };
   if (!destination) {
-    Write(t, [this, id = item.id](targets::Db& db) { return deps_.outbox->RemoveInTxn(db, id); },
-          after);
+    Write(
+        t, [this, id = item.id](targets::Db& db) { return deps_.outbox->RemoveInTxn(db, id); },
+        after);
     return;
   }
   std::string record = InvocationRecord(fn.config.arn, item.request_id, condition,
@@ -260,8 +264,7 @@ void Dispatcher::FunctionRan(std::shared_ptr<Try> t, const targets::InvokeResult
            record = std::move(record)](targets::Db& db) -> absl::Status {
             std::vector<targets::Delivery> d = {{queue, record, 0, nullptr}};
             std::vector<size_t> skipped;  // a deleted destination queue: the record is lost
-            if (auto s = deps_.daemon->queues().EnqueueInTxn(db, d, nullptr, &skipped);
-                !s.ok()) {
+            if (auto s = deps_.daemon->queues().EnqueueInTxn(db, d, nullptr, &skipped); !s.ok()) {
               return s;
             }
             return deps_.outbox->RemoveInTxn(db, id);
@@ -280,21 +283,24 @@ void Dispatcher::FunctionRan(std::shared_ptr<Try> t, const targets::InvokeResult
       deps_.daemon->PutEventsAsync(
           {entry}, [this, t, after](absl::StatusOr<std::vector<EntryOutcome>> outcomes) {
             // Put (or refused for good, e.g. the bus is gone): the invocation is done.
-            Write(t,
-                  [this, id = t->item.id](targets::Db& db) {
-                    return deps_.outbox->RemoveInTxn(db, id);
-                  },
-                  after);
+            Write(
+                t,
+                [this, id = t->item.id](targets::Db& db) {
+                  return deps_.outbox->RemoveInTxn(db, id);
+                },
+                after);
             (void)outcomes;
           });
       return;
     }
     default: {
       // A function destination: invoked asynchronously, not tracked further.
-      deps_.functions->Invoke(destination->resource_name, record, targets::FunctionHost::Mode::kWait,
+      deps_.functions->Invoke(destination->resource_name, record,
+                              targets::FunctionHost::Mode::kWait,
                               [](absl::StatusOr<targets::InvokeResult>) {});
-      Write(t, [this, id = item.id](targets::Db& db) { return deps_.outbox->RemoveInTxn(db, id); },
-            after);
+      Write(
+          t, [this, id = item.id](targets::Db& db) { return deps_.outbox->RemoveInTxn(db, id); },
+          after);
       return;
     }
   }
@@ -303,8 +309,8 @@ void Dispatcher::FunctionRan(std::shared_ptr<Try> t, const targets::InvokeResult
 void Dispatcher::TryHttp(std::shared_ptr<Try> t) {
   auto dest = t->routing->api_destinations.find(t->target->resource);
   if (dest == t->routing->api_destinations.end()) {
-    Failed(t, "NO_RESOURCE",
-           absl::StrCat("API destination not found: ", t->target->arn), /*retryable=*/false);
+    Failed(t, "NO_RESOURCE", absl::StrCat("API destination not found: ", t->target->arn),
+           /*retryable=*/false);
     return;
   }
   targets::HttpCall call;
@@ -317,15 +323,14 @@ void Dispatcher::TryHttp(std::shared_ptr<Try> t) {
     switch (outcome.result) {
       case targets::HttpOutcome::Result::kDelivered: {
         auto counters = t->target->counters;
-        Write(t,
-              [this, id = t->item.id](targets::Db& db) {
-                return deps_.outbox->RemoveInTxn(db, id);
-              },
-              [this, counters] {
-                if (counters) ++counters->invocations;
-                absl::MutexLock lock(&mu_);
-                ++stats_.delivered;
-              });
+        Write(
+            t,
+            [this, id = t->item.id](targets::Db& db) { return deps_.outbox->RemoveInTxn(db, id); },
+            [this, counters] {
+              if (counters) ++counters->invocations;
+              absl::MutexLock lock(&mu_);
+              ++stats_.delivered;
+            });
         return;
       }
       case targets::HttpOutcome::Result::kRetry: {
@@ -378,12 +383,13 @@ void Dispatcher::DeadLetter(std::shared_ptr<Try> t, std::string condition) {
   const std::string dlq =
       t->target->dead_letter_queue.empty() ? item.dead_letter_queue : t->target->dead_letter_queue;
   if (dlq.empty()) {
-    Write(t, [this, id = item.id](targets::Db& db) { return deps_.outbox->RemoveInTxn(db, id); },
-          [this, counters] {
-            if (counters) ++counters->failed_invocations;
-            absl::MutexLock lock(&mu_);
-            ++stats_.dropped;
-          });
+    Write(
+        t, [this, id = item.id](targets::Db& db) { return deps_.outbox->RemoveInTxn(db, id); },
+        [this, counters] {
+          if (counters) ++counters->failed_invocations;
+          absl::MutexLock lock(&mu_);
+          ++stats_.dropped;
+        });
     return;
   }
   auto attributes = std::make_shared<targets::MessageAttributes>();

@@ -48,10 +48,10 @@
 namespace busbar::bus {
 
 struct DispatcherOptions {
-  int64_t retry_base_ms = 1000;        // the first retry's delay (before jitter)
-  int64_t retry_max_delay_ms = 300000; // the backoff's ceiling
+  int64_t retry_base_ms = 1000;            // the first retry's delay (before jitter)
+  int64_t retry_max_delay_ms = 300000;     // the backoff's ceiling
   int64_t function_retry_base_ms = 60000;  // Lambda: 1 minute, then 2
-  size_t max_in_flight = 256;          // tries running at once
+  size_t max_in_flight = 256;              // tries running at once
 };
 
 struct DispatcherStats {
@@ -116,7 +116,7 @@ class Dispatcher {
 // as strings.
 std::string InvocationRecord(const std::string& function_arn, const std::string& request_id,
                              std::string_view condition, int invoke_count,
-                             std::string_view request_payload,
-                             const targets::InvokeResult& result, int64_t now_ms);
+                             std::string_view request_payload, const targets::InvokeResult& result,
+                             int64_t now_ms);
 
 }  // namespace busbar::bus

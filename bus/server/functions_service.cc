@@ -33,10 +33,12 @@ config::Function FunctionOf(const v1::FunctionConfiguration& in) {
     f.invoke_config.maximum_event_age_in_seconds = in.maximum_event_age_in_seconds();
   }
   if (!in.on_success_destination().empty()) {
-    f.invoke_config.on_success = config::FunctionDestination{in.on_success_destination(), config::TargetKind::kQueue, ""};
+    f.invoke_config.on_success =
+        config::FunctionDestination{in.on_success_destination(), config::TargetKind::kQueue, ""};
   }
   if (!in.on_failure_destination().empty()) {
-    f.invoke_config.on_failure = config::FunctionDestination{in.on_failure_destination(), config::TargetKind::kQueue, ""};
+    f.invoke_config.on_failure =
+        config::FunctionDestination{in.on_failure_destination(), config::TargetKind::kQueue, ""};
   }
   return f;
 }
@@ -75,14 +77,14 @@ class FunctionsService final : public v1::FunctionsService::Service {
  public:
   explicit FunctionsService(Daemon* d) : d_(d) {}
 
-  grpc::Status CreateFunction(grpc::ServerContext*, const v1::FunctionConfiguration* req,
-                              v1::FunctionConfiguration* resp) override {
-    return Put(*req, true, resp);
+  grpc::Status CreateFunction(grpc::ServerContext*, const v1::CreateFunctionRequest* req,
+                              v1::CreateFunctionResponse* resp) override {
+    return Put(req->configuration(), true, resp->mutable_configuration());
   }
 
-  grpc::Status UpdateFunction(grpc::ServerContext*, const v1::FunctionConfiguration* req,
-                              v1::FunctionConfiguration* resp) override {
-    return Put(*req, false, resp);
+  grpc::Status UpdateFunction(grpc::ServerContext*, const v1::UpdateFunctionRequest* req,
+                              v1::UpdateFunctionResponse* resp) override {
+    return Put(req->configuration(), false, resp->mutable_configuration());
   }
 
   grpc::Status DeleteFunction(grpc::ServerContext*, const v1::DeleteFunctionRequest* req,
@@ -91,11 +93,11 @@ class FunctionsService final : public v1::FunctionsService::Service {
   }
 
   grpc::Status GetFunction(grpc::ServerContext*, const v1::GetFunctionRequest* req,
-                           v1::FunctionState* resp) override {
+                           v1::GetFunctionResponse* resp) override {
     std::shared_ptr<const Routing> routing = d_->routing();
     auto fn = routing->functions.find(FunctionName(req->function_name()));
     if (fn == routing->functions.end()) return ToGrpc(NoFunction(req->function_name()));
-    Fill(fn->second, resp);
+    Fill(fn->second, resp->mutable_function());
     return grpc::Status::OK;
   }
 
@@ -109,12 +111,12 @@ class FunctionsService final : public v1::FunctionsService::Service {
   grpc::Status Invoke(grpc::ServerContext*, const v1::InvokeRequest* req,
                       v1::InvokeResponse* resp) override {
     const std::string name = FunctionName(req->function_name());
-    const std::string type = req->invocation_type().empty() ? "RequestResponse"
-                                                            : req->invocation_type();
+    const std::string type =
+        req->invocation_type().empty() ? "RequestResponse" : req->invocation_type();
     if (type != "RequestResponse" && type != "Event" && type != "DryRun") {
-      return ToGrpc(absl::InvalidArgumentError(absl::StrCat(
-          "InvalidParameterValueException: InvocationType '", type,
-          "' must be RequestResponse, Event or DryRun")));
+      return ToGrpc(absl::InvalidArgumentError(
+          absl::StrCat("InvalidParameterValueException: InvocationType '", type,
+                       "' must be RequestResponse, Event or DryRun")));
     }
     if (!req->log_type().empty() && req->log_type() != "None" && req->log_type() != "Tail") {
       return ToGrpc(absl::InvalidArgumentError(absl::StrCat(
@@ -122,9 +124,9 @@ class FunctionsService final : public v1::FunctionsService::Service {
     }
     std::string payload = req->payload().empty() ? "{}" : req->payload();
     if (absl::Status s = config::internal::CheckJson(payload); !s.ok()) {
-      return ToGrpc(absl::InvalidArgumentError(absl::StrCat(
-          "InvalidRequestContentException: Could not parse request body into json: ",
-          s.message())));
+      return ToGrpc(absl::InvalidArgumentError(
+          absl::StrCat("InvalidRequestContentException: Could not parse request body into json: ",
+                       s.message())));
     }
     std::shared_ptr<const Routing> routing = d_->routing();
     if (routing->functions.find(name) == routing->functions.end()) {

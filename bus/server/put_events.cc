@@ -124,8 +124,8 @@ struct EventRouter {
 
   // The target's input for the event; nullopt when it has none (the event as it is); an
   // error status when it does not render.
-  std::optional<absl::StatusOr<std::string>> Render(size_t index, const RuleRoute& rule,
-                                                    const std::optional<targets::CompiledInput>& input) {
+  std::optional<absl::StatusOr<std::string>> Render(
+      size_t index, const RuleRoute& rule, const std::optional<targets::CompiledInput>& input) {
     if (!input) return std::nullopt;
     if (ingestion_time.empty()) ingestion_time = Rfc3339(NowMs());
     return input->Render(put.event(index).envelope, {rule.arn, rule.name, ingestion_time});

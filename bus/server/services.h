@@ -28,7 +28,7 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(Daemon* daemon);
 std::unique_ptr<grpc::Service> MakeQueuesService(Daemon* daemon);
 std::unique_ptr<grpc::Service> MakeRulesService(Daemon* daemon);
 std::unique_ptr<grpc::Service> MakeBusesService(Daemon* daemon);
-std::unique_ptr<grpc::Service> MakeSchemasService(Daemon* daemon);  // schemas_service.cc
+std::unique_ptr<grpc::Service> MakeSchemasService(Daemon* daemon);    // schemas_service.cc
 std::unique_ptr<grpc::Service> MakeFunctionsService(Daemon* daemon);  // functions_service.cc
 
 }  // namespace busbar::bus

@@ -99,8 +99,8 @@ absl::Status Daemon::RouteTargets(const config::Config& files, Routing& routing)
       if (c.name == d.connection_name) connection = &c;
     }
     if (connection == nullptr) {  // the linker checked it
-      return absl::InternalError(absl::StrCat("API destination ", d.name, ": no connection ",
-                                              d.connection_name));
+      return absl::InternalError(
+          absl::StrCat("API destination ", d.name, ": no connection ", d.connection_name));
     }
     routing.api_destinations.emplace(d.name, HttpRouteOf(d, *connection));
   }
@@ -139,9 +139,8 @@ absl::StatusOr<RuleMetrics> Daemon::GetRuleMetrics(std::string_view event_bus,
   }
   auto it = b->second.info->rules.find(rule);
   if (it == b->second.info->rules.end()) {
-    return absl::NotFoundError(absl::StrCat("ResourceNotFoundException: Rule ",
-                                            std::string(rule), " does not exist on EventBus ",
-                                            bus, "."));
+    return absl::NotFoundError(absl::StrCat("ResourceNotFoundException: Rule ", std::string(rule),
+                                            " does not exist on EventBus ", bus, "."));
   }
   return metrics_->Get(it->second.rule.arn);
 }
@@ -150,8 +149,8 @@ absl::Status Daemon::InvokeAsync(std::string_view function, std::string payload)
   std::shared_ptr<const Routing> r = routing();
   auto fn = r->functions.find(function);
   if (fn == r->functions.end()) {
-    return absl::NotFoundError(absl::StrCat("ResourceNotFoundException: Function not found: ",
-                                            std::string(function)));
+    return absl::NotFoundError(
+        absl::StrCat("ResourceNotFoundException: Function not found: ", std::string(function)));
   }
   const int64_t now = absl::ToUnixMillis(absl::Now());
   std::vector<targets::OutboxItem> items(1);

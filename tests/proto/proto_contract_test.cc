@@ -10,6 +10,7 @@
 
 #include "busbar/v1/buses.grpc.pb.h"
 #include "busbar/v1/events.grpc.pb.h"
+#include "busbar/v1/functions.grpc.pb.h"
 #include "busbar/v1/queues.grpc.pb.h"
 #include "busbar/v1/rules.grpc.pb.h"
 #include "busbar/v1/schemas.grpc.pb.h"
@@ -55,7 +56,7 @@ const std::map<std::string, std::vector<std::string>>& ExpectedServices() {
        {"CreateEventBus", "DeleteEventBus", "DescribeEventBus", "ListEventBuses"}},
       {"busbar.v1.RulesService",
        {"PutRule", "DeleteRule", "DescribeRule", "ListRules", "EnableRule", "DisableRule",
-        "PutTargets", "RemoveTargets", "ListTargetsByRule"}},
+        "PutTargets", "RemoveTargets", "ListTargetsByRule", "GetRuleMetrics"}},
       {"busbar.v1.QueuesService",
        {"CreateQueue", "DeleteQueue", "ListQueues", "GetQueueUrl", "GetQueueAttributes",
         "SetQueueAttributes", "SendMessage", "ReceiveMessage", "DeleteMessage",
@@ -65,6 +66,9 @@ const std::map<std::string, std::vector<std::string>>& ExpectedServices() {
         "CreateSchema", "UpdateSchema", "DescribeSchema", "DeleteSchema", "DeleteSchemaVersion",
         "ListSchemas", "ListSchemaVersions", "SearchSchemas", "ExportSchema", "GetDiscoveredSchema",
         "DiffSchemaVersions", "ListDiscoverers", "StartDiscoverer", "StopDiscoverer"}},
+      {"busbar.v1.FunctionsService",
+       {"CreateFunction", "UpdateFunction", "DeleteFunction", "GetFunction", "ListFunctions",
+        "Invoke", "GetFunctionLogs"}},
   };
   return *services;
 }
@@ -77,6 +81,7 @@ void LinkAllFiles() {
   ASSERT_NE(Rule::descriptor(), nullptr);
   ASSERT_NE(Message::descriptor(), nullptr);
   ASSERT_NE(Schema::descriptor(), nullptr);
+  ASSERT_NE(FunctionConfiguration::descriptor(), nullptr);
 }
 
 TEST(ProtoContract, ServicesHaveExactlyTheExpectedMethods) {
@@ -111,9 +116,12 @@ TEST(ProtoContract, MethodsAreUnaryWithNamedRequestAndResponse) {
 TEST(ProtoContract, EachFileHoldsOneServiceOfPackageBusbarV1) {
   LinkAllFiles();
   const std::map<std::string, std::string> files = {
-      {"busbar/v1/events.proto", "EventsService"},   {"busbar/v1/buses.proto", "BusesService"},
-      {"busbar/v1/rules.proto", "RulesService"},     {"busbar/v1/queues.proto", "QueuesService"},
+      {"busbar/v1/events.proto", "EventsService"},
+      {"busbar/v1/buses.proto", "BusesService"},
+      {"busbar/v1/rules.proto", "RulesService"},
+      {"busbar/v1/queues.proto", "QueuesService"},
       {"busbar/v1/schemas.proto", "SchemasService"},
+      {"busbar/v1/functions.proto", "FunctionsService"},
   };
   for (const auto& [path, service] : files) {
     SCOPED_TRACE(path);
@@ -132,6 +140,7 @@ TEST(ProtoContract, GeneratedGrpcServicesCarryTheirFullNames) {
   EXPECT_STREQ(RulesService::service_full_name(), "busbar.v1.RulesService");
   EXPECT_STREQ(QueuesService::service_full_name(), "busbar.v1.QueuesService");
   EXPECT_STREQ(SchemasService::service_full_name(), "busbar.v1.SchemasService");
+  EXPECT_STREQ(FunctionsService::service_full_name(), "busbar.v1.FunctionsService");
 }
 
 // A service implementation compiles against the generated base class (a renamed RPC
@@ -191,7 +200,27 @@ TEST(ProtoContract, FieldNumbersAreStable) {
         {"input_path", 4},
         {"input_transformer", 5},
         {"retry_policy", 6},
-        {"dead_letter_config", 7}}},
+        {"dead_letter_config", 7},
+        {"http_parameters", 8}}},
+      {"busbar.v1.HttpParameters",
+       {{"path_parameter_values", 1}, {"header_parameters", 2}, {"query_string_parameters", 3}}},
+      {"busbar.v1.TargetMetrics",
+       {{"id", 1},
+        {"invocations", 2},
+        {"failed_invocations", 3},
+        {"invocations_sent_to_dlq", 4},
+        {"invocations_failed_to_be_sent_to_dlq", 5},
+        {"invocation_attempts", 6}}},
+      {"busbar.v1.InvokeRequest",
+       {{"function_name", 1}, {"invocation_type", 2}, {"payload", 3}, {"log_type", 4}}},
+      {"busbar.v1.InvokeResponse",
+       {{"status_code", 1},
+        {"function_error", 2},
+        {"payload", 3},
+        {"log_result", 4},
+        {"executed_version", 5},
+        {"request_id", 6},
+        {"cold_start", 7}}},
       {"busbar.v1.InputTransformer", {{"input_paths_map", 1}, {"input_template", 2}}},
       {"busbar.v1.RetryPolicy",
        {{"maximum_retry_attempts", 1}, {"maximum_event_age_in_seconds", 2}}},
@@ -214,7 +243,8 @@ TEST(ProtoContract, FieldNumbersAreStable) {
         {"md5_of_body", 3},
         {"body", 4},
         {"attributes", 5},
-        {"message_attributes", 6}}},
+        {"message_attributes", 6},
+        {"md5_of_message_attributes", 7}}},
   };
   LinkAllFiles();
   for (const auto& [message_name, fields] : expected) {

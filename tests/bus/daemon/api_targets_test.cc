@@ -28,7 +28,18 @@ class TargetsTest : public ApiTest {
   }
 };
 
+// A function "f" over the API (a function target needs one), running `true`.
+void CreateFunctionF(Daemon& daemon) {
+  config::Function f;
+  f.name = "f";
+  f.command = {"true"};
+  f.code_directory = "/tmp";
+  auto stored = daemon.PutFunction(f, /*create=*/true);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+}
+
 TEST_F(TargetsTest, EveryFieldRoundTrips) {
+  CreateFunctionF(*daemon_);
   v1::Target input = QueueTarget("b-input", "q1");
   input.set_input(R"({"fixed": true})");
   v1::Target path = QueueTarget("a-path", "q2");
@@ -161,15 +172,30 @@ TEST_F(TargetsTest, EachRefusedTargetIsReportedAlone) {
   EXPECT_TRUE(Ids().empty());
 }
 
-TEST_F(TargetsTest, OtherKindsAreStored) {
+TEST_F(TargetsTest, OtherKindsAreStoredWhenTheyExist) {
+  CreateFunctionF(*daemon_);
   v1::Target bus;
   bus.set_id("bus");
   bus.set_arn("arn:aws:events:us-east-1:000000000000:event-bus/orders");
+  v1::Target fn;
+  fn.set_id("fn");
+  fn.set_arn("arn:aws:lambda:us-east-1:000000000000:function:f");
+  MustPutTargets("r", {bus, fn});
+  EXPECT_EQ(Ids(), (std::vector<std::string>{"bus", "fn"}));
+  // An API destination must be declared in a rule file; a missing one is refused alone.
   v1::Target dest;
   dest.set_id("http");
   dest.set_arn("arn:aws:events:us-east-1:000000000000:api-destination/hook/1234-abcd");
-  MustPutTargets("r", {bus, dest});
-  EXPECT_EQ(Ids(), (std::vector<std::string>{"bus", "http"}));
+  v1::Target missing_fn;
+  missing_fn.set_id("fn2");
+  missing_fn.set_arn("arn:aws:lambda:us-east-1:000000000000:function:nope");
+  v1::PutTargetsResponse resp;
+  ASSERT_RPC_OK(PutTargets("r", {dest, missing_fn}, &resp));
+  ASSERT_EQ(resp.failed_entry_count(), 2);
+  EXPECT_EQ(resp.failed_entries(0).error_code(), "ResourceNotFoundException");
+  EXPECT_EQ(resp.failed_entries(0).error_message(), "API destination 'hook' does not exist");
+  EXPECT_EQ(resp.failed_entries(1).error_message(), "function 'nope' does not exist");
+  EXPECT_EQ(Ids(), (std::vector<std::string>{"bus", "fn"}));
 }
 
 TEST_F(TargetsTest, RequestErrorsStoreNothing) {
