@@ -16,6 +16,8 @@ PACKAGES=(
   libyaml-cpp-dev
   # function targets (Lambda Runtime API server) and HTTP targets (API destinations)
   libcpp-httplib-dev
+  # test handlers: the custom-runtime `bootstrap` example uses curl
+  curl
 )
 
 missing=()
