@@ -1,5 +1,6 @@
 // Internal to targets/: ValidateFunctionConfig — the checks Lambda's CreateFunction makes, with
 // messages naming the property as Lambda's do.
+#include <algorithm>
 #include <array>
 
 #include "absl/strings/ascii.h"
@@ -47,11 +48,9 @@ absl::Status ValidateEnvironment(const std::map<std::string, std::string>& envir
       return Invalid(absl::StrCat("Environment variable name \"", key,
                                   "\" is not valid; it must match [a-zA-Z]([a-zA-Z0-9_])+"));
     }
-    for (std::string_view reserved : kReservedVariables) {
-      if (key == reserved) {
-        return Invalid(
-            absl::StrCat("Environment variable ", key, " is reserved by the Lambda runtime"));
-      }
+    if (IsReservedEnvironmentVariable(key)) {
+      return Invalid(
+          absl::StrCat("Environment variable ", key, " is reserved by the Lambda runtime"));
     }
     if (value.find('\0') != std::string::npos) {
       return Invalid(absl::StrCat("Environment variable ", key, " contains a NUL character"));
@@ -66,6 +65,11 @@ absl::Status ValidateEnvironment(const std::map<std::string, std::string>& envir
 }
 
 }  // namespace
+
+bool IsReservedEnvironmentVariable(std::string_view name) {
+  return std::find(kReservedVariables.begin(), kReservedVariables.end(), name) !=
+         kReservedVariables.end();
+}
 
 absl::Status ValidateFunctionConfig(const FunctionConfig& config) {
   const std::string& name = config.name;

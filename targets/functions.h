@@ -95,6 +95,10 @@ struct FunctionConfig {
 // "ReservedConcurrentExecutions ...", "Environment variable AWS_REGION is reserved", ...
 absl::Status ValidateFunctionConfig(const FunctionConfig& config);
 
+// Whether `name` is one of Lambda's reserved environment variables (the runtime sets them;
+// a function may not): _HANDLER, AWS_REGION, AWS_LAMBDA_*, AWS_ACCESS_KEY_ID, ...
+bool IsReservedEnvironmentVariable(std::string_view name);
+
 struct InvokeResult {
   std::string request_id;  // uuid v4
   // The handler's response, or the error document ({"errorMessage":…,"errorType":…}: what the

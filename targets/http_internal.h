@@ -34,10 +34,6 @@ size_t CountWildcards(const EndpointParts& parts);
 // RFC 9110 token: 1+ of ! # $ % & ' * + - . ^ _ ` | ~ digits letters.
 bool IsHttpToken(std::string_view text);
 
-// Headers a connection or target may not set (framing and hop-by-hop headers the HTTP client
-// owns, and User-Agent, which EventBridge does not let a caller override). Case-insensitive.
-bool IsForbiddenHeader(std::string_view name);
-
 // Whether `text` holds an ASCII control character (0x00-0x1F, 0x7F).
 bool HasControlCharacter(std::string_view text);
 

@@ -176,7 +176,7 @@ HttpRequest BuildHttpRequest(const HttpCall& call) {
   SetHeader(&headers, "Content-Type", "application/json; charset=utf-8");
   SetHeader(&headers, "User-Agent", "Amazon/EventBridge/ApiDestinations");
   auto safe = [](std::string_view name, std::string_view value) {
-    return http_internal::IsHttpToken(name) && !http_internal::IsForbiddenHeader(name) &&
+    return http_internal::IsHttpToken(name) && !IsForbiddenHeader(name) &&
            value.find_first_of("\r\n") == std::string_view::npos;
   };
   for (const ConnectionParameter& p : http.header_parameters) {

@@ -157,6 +157,11 @@ absl::Status ValidateHttpParameters(const HttpParameters& parameters,
 
 // One delivery: copies of everything needed, so the caller may change its configuration while
 // the call waits.
+// Headers a connection or target may not set (the HTTP client or EventBridge sets them): Host,
+// Content-Length, Transfer-Encoding, Connection, Keep-Alive, Upgrade, TE, Trailer, Expect,
+// Proxy-Connection, User-Agent; compared case-insensitively.
+bool IsForbiddenHeader(std::string_view name);
+
 struct HttpCall {
   Connection connection;
   ApiDestination destination;

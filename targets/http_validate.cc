@@ -53,16 +53,6 @@ bool IsHttpToken(std::string_view text) {
   return true;
 }
 
-bool IsForbiddenHeader(std::string_view name) {
-  static constexpr std::array<std::string_view, 11> kForbidden = {
-      "Host",    "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Upgrade", "TE",
-      "Trailer", "Expect",         "Proxy-Connection",  "User-Agent"};
-  for (std::string_view forbidden : kForbidden) {
-    if (absl::EqualsIgnoreCase(Av(name), Av(forbidden))) return true;
-  }
-  return false;
-}
-
 bool HasControlCharacter(std::string_view text) {
   for (char c : text) {
     unsigned char u = static_cast<unsigned char>(c);
@@ -73,11 +63,20 @@ bool HasControlCharacter(std::string_view text) {
 
 }  // namespace http_internal
 
+bool IsForbiddenHeader(std::string_view name) {
+  static constexpr std::array<std::string_view, 11> kForbidden = {
+      "Host",    "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Upgrade", "TE",
+      "Trailer", "Expect",         "Proxy-Connection",  "User-Agent"};
+  for (std::string_view forbidden : kForbidden) {
+    if (absl::EqualsIgnoreCase(http_internal::Av(name), http_internal::Av(forbidden))) return true;
+  }
+  return false;
+}
+
 namespace {
 
 using http_internal::Av;
 using http_internal::HasControlCharacter;
-using http_internal::IsForbiddenHeader;
 using http_internal::IsHttpToken;
 
 absl::Status Invalid(std::string message) { return absl::InvalidArgumentError(std::move(message)); }

@@ -1,6 +1,6 @@
 // SQS-like queues on the Store.
 //
-// Tables (migration "queues" v1-v5): `queues` (one row per queue with its attributes and the
+// Tables (migration "queues" v1-v6): `queues` (one row per queue with its attributes and the
 // times it was created and last changed) and `queue_messages` (one row per message; `seq` is
 // the rowid). A message is visible when
 // visible_at_ms <= now; receiving sets visible_at_ms = now + visibility, bumps receive_count and

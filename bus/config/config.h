@@ -75,7 +75,7 @@
 //       ConnectionArn: arn:aws:events:us-east-1:000000000000:connection/partner
 //                                     # optionally /<uuid>; a declared connection
 //       InvocationEndpoint: https://example.com/orders/*   # http(s) URL <= 2048
-//       HttpMethod: POST              # POST GET HEAD OPTIONS PUT PATCH DELETE
+//       HttpMethod: POST              # required: POST GET HEAD OPTIONS PUT PATCH DELETE
 //       InvocationRateLimitPerSecond: 300     # 1-300, default 300
 //
 // A function target (arn:aws:lambda:R:A:function:<name>, optionally :$LATEST)

@@ -13,6 +13,7 @@
 #include "bus/config/config.h"
 #include "bus/config/http_text.h"
 #include "bus/config/json_text.h"
+#include "targets/http_target.h"
 
 namespace busbar::config {
 namespace {
@@ -71,6 +72,11 @@ absl::Status CheckParameters(const std::vector<ConnectionParameter>& list, const
                      absl::StrCat(entry, "Key ", internal::Quote(p.key), " is invalid: ",
                                   kind == "header" ? "it must be an HTTP header name"
                                                    : "no control characters are allowed"));
+    }
+    if (kind == "header" && targets::IsForbiddenHeader(p.key)) {
+      return Invalid(fault, at,
+                     absl::StrCat(entry, "Key ", internal::Quote(p.key),
+                                  " is a header the HTTP client sets; it cannot be set here"));
     }
     at.back() = "Value";
     bool value_ok = kind == "header"  ? internal::IsHeaderValue(p.value)

@@ -15,6 +15,7 @@
 #include "bus/config/arn.h"
 #include "bus/config/config.h"
 #include "bus/config/json_text.h"
+#include "targets/functions.h"
 
 namespace busbar::config {
 namespace {
@@ -48,13 +49,9 @@ bool IsEnvironmentKey(std::string_view key) {
          });
 }
 
-// Keys the function host sets itself.
+// Keys the function host sets itself: Lambda's reserved variables (targets/functions.h).
 bool IsReservedEnvironmentKey(std::string_view key) {
-  static constexpr std::string_view kReserved[] = {
-      "AWS_REGION",         "AWS_DEFAULT_REGION", "_HANDLER",         "LAMBDA_TASK_ROOT",
-      "LAMBDA_RUNTIME_DIR", "AWS_EXECUTION_ENV",  "_X_AMZN_TRACE_ID", "TZ"};
-  return key.starts_with("AWS_LAMBDA_") ||
-         std::find(std::begin(kReserved), std::end(kReserved), key) != std::end(kReserved);
+  return key.starts_with("AWS_LAMBDA_") || targets::IsReservedEnvironmentVariable(key);
 }
 
 absl::Status CheckCommand(const Function& f, PropertyFault* fault) {

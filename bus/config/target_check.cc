@@ -16,6 +16,7 @@
 #include "bus/config/config.h"
 #include "bus/config/http_text.h"
 #include "bus/config/json_text.h"
+#include "targets/http_target.h"
 
 namespace busbar::config {
 namespace {
@@ -155,6 +156,12 @@ absl::Status CheckHttpMap(const std::map<std::string, std::string>& map, const c
                                   kMaxHttpParameterChars,
                                   header ? " characters of an HTTP header name"
                                          : " characters, no control characters"),
+                     /*at_key=*/true);
+    }
+    if (header && targets::IsForbiddenHeader(key)) {
+      return Invalid(fault, {"HttpParameters", property, key},
+                     absl::StrCat(name, " key ", internal::Quote(key),
+                                  " is a header the HTTP client sets; it cannot be set here"),
                      /*at_key=*/true);
     }
     bool value_ok = header ? internal::IsHeaderValue(value) : !internal::HasControlCharacter(value);

@@ -81,13 +81,17 @@ TEST(ValidateFunction, Limits) {
             "ReservedConcurrentExecutions is -1; it must be from 0 to 1000");
   for (const char* reserved :
        {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_LAMBDA_RUNTIME_API", "_HANDLER",
-        "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "AWS_EXECUTION_ENV", "_X_AMZN_TRACE_ID", "TZ"}) {
+        "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "AWS_EXECUTION_ENV", "_X_AMZN_TRACE_ID",
+        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}) {
     f = ValidFunction("/");
     f.environment[reserved] = "x";
     EXPECT_THAT(ValidateFunction(f, {}, &fault).message(), HasSubstr("is reserved")) << reserved;
     EXPECT_THAT(fault.path, ElementsAre("Environment", "Variables", reserved));
     EXPECT_TRUE(fault.at_key);
   }
+  f = ValidFunction("/");
+  f.environment["TZ"] = "Europe/Paris";  // Lambda lets a function set TZ
+  EXPECT_TRUE(ValidateFunction(f, {}).ok());
   f = ValidFunction("/");
   f.environment["A"] = "x";  // at least two characters
   EXPECT_THAT(ValidateFunction(f, {}).message(), HasSubstr("key 'A' is invalid"));
@@ -178,6 +182,14 @@ TEST(ValidateConnection, ChecksCredentialsWithoutShowingThem) {
   EXPECT_THAT(s.message(), Not(HasSubstr("secret")));
   EXPECT_THAT(fault.path, ElementsAre("AuthParameters", "InvocationHttpParameters",
                                       "HeaderParameters", "0", "Value"));
+  // Headers the HTTP client sets are refused here, as the HTTP deliverer would refuse them.
+  for (const char* header : {"Host", "content-length", "User-Agent", "Connection"}) {
+    c = BasicConnection();
+    c.header_parameters = {{header, "v", false}};
+    EXPECT_THAT(ValidateConnection(c, "000000000000", "us-east-1").message(),
+                HasSubstr("is a header the HTTP client sets"))
+        << header;
+  }
 }
 
 ApiDestination ValidDestination() {

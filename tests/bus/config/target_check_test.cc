@@ -142,6 +142,10 @@ TEST(ValidateTarget, HttpParametersOnlyOnApiDestinations) {
   EXPECT_TRUE(fault.at_key);
   t = HookTarget();
   EXPECT_TRUE(ValidateTarget(t, {}).ok());
+  t.http_parameters->header_parameters = {{"Host", "evil.example"}};
+  EXPECT_EQ(ValidateTarget(t, {}, &fault).message(),
+            "HttpParameters: HeaderParameters key 'Host' is a header the HTTP client sets; it "
+            "cannot be set here");
 }
 
 TEST(ValidateTarget, HttpParametersLimits) {
