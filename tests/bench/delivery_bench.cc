@@ -62,6 +62,7 @@ ApiDestinations:
   - Name: sink
     ConnectionArn: arn:aws:events:us-east-1:000000000000:connection/conn
     InvocationEndpoint: BASE/events
+    HttpMethod: POST
 Rules:
   - Name: bench
     EventPattern: {"source": ["bench"]}

@@ -58,9 +58,11 @@ ApiDestinations:
   - Name: patient
     ConnectionArn: arn:aws:events:us-east-1:000000000000:connection/conn
     InvocationEndpoint: BASE/patient
+    HttpMethod: POST
   - Name: hasty
     ConnectionArn: arn:aws:events:us-east-1:000000000000:connection/conn
     InvocationEndpoint: BASE/hasty
+    HttpMethod: POST
 Rules:
   - Name: both
     EventPattern: {"source": ["restart"]}

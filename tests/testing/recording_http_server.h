@@ -52,8 +52,18 @@ struct Reply {
   std::vector<std::pair<std::string, std::string>> headers;
   bool hang = false;  // answer nothing until the server is destroyed
 
-  static Reply Status(int status, std::string body = "") { return {status, std::move(body)}; }
-  static Reply Hang() { return {0, "", {}, true}; }
+  static Reply Status(int status, std::string body = "") {
+    Reply r;
+    r.status = status;
+    r.body = std::move(body);
+    return r;
+  }
+  static Reply Hang() {
+    Reply r;
+    r.status = 0;
+    r.hang = true;
+    return r;
+  }
 };
 
 class RecordingHttpServer {

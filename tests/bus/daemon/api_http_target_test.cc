@@ -58,21 +58,27 @@ ApiDestinations:
   - Name: fail
     ConnectionArn: arn:aws:events:us-east-1:000000000000:connection/key-conn
     InvocationEndpoint: BASE/fail
+    HttpMethod: POST
   - Name: throttle
     ConnectionArn: arn:aws:events:us-east-1:000000000000:connection/key-conn
     InvocationEndpoint: BASE/throttle
+    HttpMethod: POST
   - Name: bad
     ConnectionArn: arn:aws:events:us-east-1:000000000000:connection/key-conn
     InvocationEndpoint: BASE/bad
+    HttpMethod: POST
   - Name: hang
     ConnectionArn: arn:aws:events:us-east-1:000000000000:connection/key-conn
     InvocationEndpoint: BASE/hang
+    HttpMethod: POST
   - Name: age
     ConnectionArn: arn:aws:events:us-east-1:000000000000:connection/key-conn
     InvocationEndpoint: BASE/age
+    HttpMethod: POST
   - Name: rate
     ConnectionArn: arn:aws:events:us-east-1:000000000000:connection/key-conn
     InvocationEndpoint: BASE/rate
+    HttpMethod: POST
     InvocationRateLimitPerSecond: 5
 )",
                              {{"BASE", base}});
@@ -273,7 +279,7 @@ TEST_F(HttpTargetTest, BasicTargetSendsTheInputTransformerOutput) {
   EXPECT_EQ(r.Header("x-api-key"), "");
   EXPECT_EQ(r.Header("Content-Type"), "application/json; charset=utf-8");
   EXPECT_EQ(r.Header("User-Agent"), "Amazon/EventBridge/ApiDestinations");
-  EXPECT_EQ(r.body, R"({"n": 7, "rule": "r"})");
+  EXPECT_EQ(r.body, R"({"n":7,"rule":"r"})");  // a JSON template's output is minified
   ASSERT_TRUE(WaitUntil([&] { return Metrics("basic").invocations() == 1; }));
   EXPECT_EQ(Metrics("basic").invocation_attempts(), 1u);
 }
