@@ -17,6 +17,7 @@
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <set>
 #include <string>
@@ -108,10 +109,6 @@ class RetryRestartTest : public ::testing::Test {
     rules_ = dir_.path() + "/rules.yaml";
     std::ofstream(rules_) << absl::StrReplaceAll(kRules, {{"BASE", server_.base_url()}});
     listen_ = absl::StrCat("127.0.0.1:", busbar::testing::FreeLoopbackPort());
-    auto channel = grpc::CreateChannel(listen_, grpc::InsecureChannelCredentials());
-    events_ = v1::EventsService::NewStub(channel);
-    queues_ = v1::QueuesService::NewStub(channel);
-    rules_stub_ = v1::RulesService::NewStub(channel);
     auto answer = [this](const RecordedRequest&, int) {
       return healthy_.load() ? Reply::Status(200) : Reply::Status(500, "not yet");
     };
@@ -129,6 +126,26 @@ class RetryRestartTest : public ::testing::Test {
                                        {"--retry-base-ms", "200", "--retry-max-delay-ms", "1000"},
                                        dir_.path() + "/serve.log");
     ASSERT_GT(pid_, 0);
+    // A channel that connects while the daemon is still starting gets its first answer only
+    // seconds later (gRPC's reconnect backoff and handshake timeout), so connect once the
+    // daemon says it serves: its log's (serves_ + 1)th "serving on" line.
+    const std::string log = dir_.path() + "/serve.log";
+    ++serves_;
+    ASSERT_TRUE(WaitUntil([&] {
+      std::ifstream in(log);
+      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      int lines = 0;
+      for (size_t at = text.find("serving on"); at != std::string::npos;
+           at = text.find("serving on", at + 1)) {
+        ++lines;
+      }
+      return lines >= serves_;
+    })) << "the daemon did not start; log in "
+        << log;
+    auto channel = grpc::CreateChannel(listen_, grpc::InsecureChannelCredentials());
+    events_ = v1::EventsService::NewStub(channel);
+    queues_ = v1::QueuesService::NewStub(channel);
+    rules_stub_ = v1::RulesService::NewStub(channel);
     ASSERT_TRUE(WaitUntil([&] {
       v1::TestEventPatternRequest req;
       req.set_event_pattern(R"({"a":["b"]})");
@@ -143,6 +160,10 @@ class RetryRestartTest : public ::testing::Test {
 
   // Sends `signal` and reaps the daemon; returns its wait status.
   int Stop(int signal) {
+    // Closes the connection first: the daemon's gRPC shutdown would otherwise wait for it.
+    events_.reset();
+    queues_.reset();
+    rules_stub_.reset();
     kill(pid_, signal);
     int status = 0;
     waitpid(pid_, &status, 0);
@@ -275,6 +296,7 @@ class RetryRestartTest : public ::testing::Test {
   std::string rules_;
   std::string listen_;
   pid_t pid_ = -1;
+  int serves_ = 0;  // daemons started
   std::unique_ptr<v1::EventsService::Stub> events_;
   std::unique_ptr<v1::QueuesService::Stub> queues_;
   std::unique_ptr<v1::RulesService::Stub> rules_stub_;
