@@ -99,7 +99,7 @@ int64_t NumberAfter(std::string_view text, std::string_view key) {
   size_t end = at;
   while (end < text.size() && text[end] >= '0' && text[end] <= '9') ++end;
   int64_t v = -1;
-  return absl::SimpleAtoi(text.substr(at, end - at), &v) ? v : -1;
+  return absl::SimpleAtoi(std::string(text.substr(at, end - at)), &v) ? v : -1;
 }
 
 double Percentile(std::vector<double>& sorted, double p) {
