@@ -51,8 +51,8 @@ std::string RuleFile() {
                       const std::string& settings) {
     return absl::StrCat("  - FunctionName: ", name, "\n    Command: ", python,
                         "\n    CodeDirectory: ", kCodeDir, "\n    Handler: ", handler, "\n",
-                        settings, "    DestinationConfig: {OnSuccess: ", ok, ", OnFailure: ", failed,
-                        "}\n");
+                        settings, "    DestinationConfig: {OnSuccess: ", ok,
+                        ", OnFailure: ", failed, "}\n");
   };
   auto rule = [](const std::string& name, const std::string& function, const std::string& input) {
     return absl::StrCat("  - Name: to-", name, "\n    EventPattern: {\"source\": [\"", name,
@@ -216,7 +216,8 @@ class FunctionTargetTest : public ApiTest {
 
   // The counters of the rule's target "fn" (all zero if it counted nothing).
   v1::TargetMetrics TargetCounters(const std::string& rule) {
-    for (const v1::TargetMetrics& t : Metrics(rule).targets()) {
+    const v1::GetRuleMetricsResponse metrics = Metrics(rule);
+    for (const v1::TargetMetrics& t : metrics.targets()) {
       if (t.id() == "fn") return t;
     }
     return {};
@@ -354,8 +355,7 @@ TEST_F(FunctionTargetTest, CrashMidInvocationIsExitErrorInTheFailureRecord) {
   ExpectRecord(record, "crash", "RetriesExhausted", 1);
   EXPECT_EQ(Text(record, "/responseContext/functionError"), "Unhandled");
   EXPECT_EQ(Text(record, "/responsePayload/errorType"), "Runtime.ExitError") << record;
-  EXPECT_NE(Text(record, "/responsePayload/errorMessage").find("exit status 7"),
-            std::string::npos)
+  EXPECT_NE(Text(record, "/responsePayload/errorMessage").find("exit status 7"), std::string::npos)
       << record;
   EXPECT_NE(Logs("crash").find("about to exit"), std::string::npos);
 }
@@ -509,8 +509,7 @@ TEST_F(FunctionTargetTest, CreateUpdateDeleteCheckFieldsOwnershipAndPersist) {
   EXPECT_RPC_ERROR(Create(bad, &out), INVALID_ARGUMENT, "MemorySize");
 
   // Functions declared in the rule file belong to it.
-  EXPECT_RPC_ERROR(Update(PythonFunction("echo", "noop"), &out), FAILED_PRECONDITION,
-                   "rules.yaml");
+  EXPECT_RPC_ERROR(Update(PythonFunction("echo", "noop"), &out), FAILED_PRECONDITION, "rules.yaml");
   EXPECT_RPC_ERROR(Delete("echo"), FAILED_PRECONDITION, "rules.yaml");
   EXPECT_RPC_ERROR(Update(PythonFunction("nope", "echo"), &out), NOT_FOUND,
                    "ResourceNotFoundException");
