@@ -85,7 +85,7 @@ json_check "functions invoke --invocation-type DryRun: 204" 'v["StatusCode"] == 
 run "$busbar" functions invoke nope
 check "functions invoke of an unknown function exits 1" 1 "" "ResourceNotFoundException"
 run "$busbar" functions invoke py-echo --payload 'not json'
-check "functions invoke with a payload that is not JSON exits 1" 1
+check "functions invoke with a payload that is not JSON exits 1" 1 "" "InvalidRequestContentException"
 
 # --- logs: two invocations of py-echo, the first one cold
 run "$busbar" functions logs py-echo
