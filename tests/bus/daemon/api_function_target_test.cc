@@ -226,10 +226,10 @@ class FunctionTargetTest : public ApiTest {
   v1::FunctionState GetFunction(const std::string& name) {
     v1::GetFunctionRequest req;
     req.set_function_name(name);
-    v1::FunctionState resp;
+    v1::GetFunctionResponse resp;
     grpc::Status s = Rpc(functions_.get(), &v1::FunctionsService::Stub::GetFunction, req, &resp);
     EXPECT_TRUE(s.ok()) << s.error_message();
-    return resp;
+    return resp.function();
   }
 
   std::string Logs(const std::string& name) {
@@ -253,10 +253,20 @@ class FunctionTargetTest : public ApiTest {
   }
 
   grpc::Status Create(const v1::FunctionConfiguration& f, v1::FunctionConfiguration* out) {
-    return Rpc(functions_.get(), &v1::FunctionsService::Stub::CreateFunction, f, out);
+    v1::CreateFunctionRequest req;
+    *req.mutable_configuration() = f;
+    v1::CreateFunctionResponse resp;
+    grpc::Status s = Rpc(functions_.get(), &v1::FunctionsService::Stub::CreateFunction, req, &resp);
+    *out = resp.configuration();
+    return s;
   }
   grpc::Status Update(const v1::FunctionConfiguration& f, v1::FunctionConfiguration* out) {
-    return Rpc(functions_.get(), &v1::FunctionsService::Stub::UpdateFunction, f, out);
+    v1::UpdateFunctionRequest req;
+    *req.mutable_configuration() = f;
+    v1::UpdateFunctionResponse resp;
+    grpc::Status s = Rpc(functions_.get(), &v1::FunctionsService::Stub::UpdateFunction, req, &resp);
+    *out = resp.configuration();
+    return s;
   }
   grpc::Status Delete(const std::string& name) {
     v1::DeleteFunctionRequest req;
@@ -541,7 +551,7 @@ TEST_F(FunctionTargetTest, CreateUpdateDeleteCheckFieldsOwnershipAndPersist) {
   Restart();
   v1::GetFunctionRequest req;
   req.set_function_name("kept");
-  v1::FunctionState state;
+  v1::GetFunctionResponse state;
   EXPECT_RPC_ERROR(Rpc(functions_.get(), &v1::FunctionsService::Stub::GetFunction, req, &state),
                    NOT_FOUND, "ResourceNotFoundException");
 }
