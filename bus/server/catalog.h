@@ -27,6 +27,10 @@
 #include "bus/config/config.h"
 #include "targets/store.h"
 
+namespace busbar::v1 {
+class FunctionConfiguration;
+}  // namespace busbar::v1
+
 namespace busbar::bus {
 
 // An event bus created by CreateEventBus.
@@ -58,6 +62,9 @@ std::string EncodeHttpParameters(const config::HttpParameters& p);
 config::HttpParameters DecodeHttpParameters(std::string_view text);
 std::string EncodeFunction(const config::Function& f);
 absl::StatusOr<config::Function> DecodeFunction(std::string_view text);
+// A function as FunctionsService's CreateFunction gives it (unset fields take their
+// defaults; destinations' kinds are filled by config::ValidateEventInvokeConfig).
+config::Function FunctionFromProto(const v1::FunctionConfiguration& in);
 
 class Catalog {
  public:

@@ -57,6 +57,12 @@ absl::StatusOr<config::Function> DecodeFunction(std::string_view text) {
   if (!absl::Base64Unescape(std::string(text), &bytes) || !in.ParseFromString(bytes)) {
     return absl::InternalError("a stored function does not decode");
   }
+  config::Function f = FunctionFromProto(in);
+  f.arn = in.function_arn();
+  return f;
+}
+
+config::Function FunctionFromProto(const v1::FunctionConfiguration& in) {
   config::Function f;
   f.name = in.function_name();
   f.command.assign(in.command().begin(), in.command().end());
@@ -64,13 +70,17 @@ absl::StatusOr<config::Function> DecodeFunction(std::string_view text) {
   f.handler = in.handler();
   f.description = in.description();
   for (const auto& [k, v] : in.environment()) f.environment.emplace(k, v);
-  f.timeout_s = in.timeout();
-  f.memory_size_mb = in.memory_size();
+  if (in.has_timeout()) f.timeout_s = in.timeout();
+  if (in.has_memory_size()) f.memory_size_mb = in.memory_size();
   if (in.has_reserved_concurrent_executions()) {
     f.reserved_concurrent_executions = in.reserved_concurrent_executions();
   }
-  f.invoke_config.maximum_retry_attempts = in.maximum_retry_attempts();
-  f.invoke_config.maximum_event_age_in_seconds = in.maximum_event_age_in_seconds();
+  if (in.has_maximum_retry_attempts()) {
+    f.invoke_config.maximum_retry_attempts = in.maximum_retry_attempts();
+  }
+  if (in.has_maximum_event_age_in_seconds()) {
+    f.invoke_config.maximum_event_age_in_seconds = in.maximum_event_age_in_seconds();
+  }
   if (!in.on_success_destination().empty()) {
     f.invoke_config.on_success =
         config::FunctionDestination{in.on_success_destination(), config::TargetKind::kQueue, ""};
@@ -79,7 +89,6 @@ absl::StatusOr<config::Function> DecodeFunction(std::string_view text) {
     f.invoke_config.on_failure =
         config::FunctionDestination{in.on_failure_destination(), config::TargetKind::kQueue, ""};
   }
-  f.arn = in.function_arn();
   return f;
 }
 

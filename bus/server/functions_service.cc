@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "bus/config/json_text.h"
+#include "bus/server/catalog.h"
 #include "bus/server/daemon.h"
 #include "bus/server/services.h"
 #include "busbar/v1/functions.grpc.pb.h"
@@ -12,36 +13,6 @@ namespace busbar::bus {
 namespace {
 
 namespace v1 = ::busbar::v1;
-
-config::Function FunctionOf(const v1::FunctionConfiguration& in) {
-  config::Function f;
-  f.name = in.function_name();
-  f.command.assign(in.command().begin(), in.command().end());
-  f.code_directory = in.code_directory();
-  f.handler = in.handler();
-  f.description = in.description();
-  for (const auto& [k, v] : in.environment()) f.environment.emplace(k, v);
-  if (in.has_timeout()) f.timeout_s = in.timeout();
-  if (in.has_memory_size()) f.memory_size_mb = in.memory_size();
-  if (in.has_reserved_concurrent_executions()) {
-    f.reserved_concurrent_executions = in.reserved_concurrent_executions();
-  }
-  if (in.has_maximum_retry_attempts()) {
-    f.invoke_config.maximum_retry_attempts = in.maximum_retry_attempts();
-  }
-  if (in.has_maximum_event_age_in_seconds()) {
-    f.invoke_config.maximum_event_age_in_seconds = in.maximum_event_age_in_seconds();
-  }
-  if (!in.on_success_destination().empty()) {
-    f.invoke_config.on_success =
-        config::FunctionDestination{in.on_success_destination(), config::TargetKind::kQueue, ""};
-  }
-  if (!in.on_failure_destination().empty()) {
-    f.invoke_config.on_failure =
-        config::FunctionDestination{in.on_failure_destination(), config::TargetKind::kQueue, ""};
-  }
-  return f;
-}
 
 void FillConfiguration(const FunctionRoute& fn, v1::FunctionConfiguration* out) {
   const targets::FunctionConfig& c = fn.config;
@@ -171,7 +142,7 @@ class FunctionsService final : public v1::FunctionsService::Service {
 
   grpc::Status Put(const v1::FunctionConfiguration& req, bool create,
                    v1::FunctionConfiguration* resp) {
-    auto stored = d_->PutFunction(FunctionOf(req), create);
+    auto stored = d_->PutFunction(FunctionFromProto(req), create);
     if (!stored.ok()) return ToGrpc(stored.status());
     std::shared_ptr<const Routing> routing = d_->routing();
     if (auto fn = routing->functions.find(stored->name); fn != routing->functions.end()) {
