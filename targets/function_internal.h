@@ -111,7 +111,6 @@ class FunctionLog {
   size_t size_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
-std::string JsonEscape(std::string_view text);  // the characters between the quotes
 // {"errorMessage":"<message>","errorType":"<type>"}
 std::string ErrorDocument(std::string_view message, std::string_view type);
 // The "errorType" string of a JSON object, if there is one.

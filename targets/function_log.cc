@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "simdjson.h"
 #include "targets/function_internal.h"
+#include "targets/json_path.h"
 
 namespace busbar::targets::function_internal {
 
@@ -74,40 +75,13 @@ absl::StatusOr<std::string> FunctionLog::Tail(size_t max_bytes) const {
   return text;
 }
 
-std::string JsonEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += absl::StrFormat("\\u%04x", static_cast<int>(c));
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  return out;
-}
-
 std::string ErrorDocument(std::string_view message, std::string_view type) {
-  return absl::StrCat("{\"errorMessage\":\"", JsonEscape(message), "\",\"errorType\":\"",
-                      JsonEscape(type), "\"}");
+  std::string out = "{\"errorMessage\":\"";
+  internal::AppendJsonEscaped(message, &out);
+  out += "\",\"errorType\":\"";
+  internal::AppendJsonEscaped(type, &out);
+  out += "\"}";
+  return out;
 }
 
 std::optional<std::string> ErrorTypeOf(std::string_view json) {
