@@ -271,26 +271,35 @@ class ApiTest : public ::testing::Test {
     ASSERT_EQ(resp.failed_entry_count(), 0) << resp.DebugString();
   }
 
+  // Up to 10 messages of `queue` with their message attributes, waiting up to `wait_seconds`
+  // for one; each is deleted once received.
+  std::vector<v1::Message> ReceiveAndDelete(const std::string& queue, int wait_seconds = 0) {
+    v1::ReceiveMessageRequest req;
+    req.set_queue_name(queue);
+    req.set_max_number_of_messages(10);
+    req.set_wait_time_seconds(wait_seconds);
+    req.add_message_attribute_names("All");
+    v1::ReceiveMessageResponse resp;
+    grpc::Status s = Rpc(queues_.get(), &v1::QueuesService::Stub::ReceiveMessage, req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    std::vector<v1::Message> got(resp.messages().begin(), resp.messages().end());
+    for (const v1::Message& m : got) {
+      v1::DeleteMessageRequest d;
+      d.set_queue_name(queue);
+      d.set_receipt_handle(m.receipt_handle());
+      v1::DeleteMessageResponse dr;
+      EXPECT_TRUE(Rpc(queues_.get(), &v1::QueuesService::Stub::DeleteMessage, d, &dr).ok());
+    }
+    return got;
+  }
+
   // Every message now in `queue` (received and deleted).
   std::vector<std::string> Drain(const std::string& queue) {
     std::vector<std::string> bodies;
     while (true) {
-      v1::ReceiveMessageRequest req;
-      req.set_queue_name(queue);
-      req.set_max_number_of_messages(10);
-      req.set_wait_time_seconds(0);
-      v1::ReceiveMessageResponse resp;
-      grpc::Status s = Rpc(queues_.get(), &v1::QueuesService::Stub::ReceiveMessage, req, &resp);
-      EXPECT_TRUE(s.ok()) << s.error_message();
-      if (!s.ok() || resp.messages_size() == 0) return bodies;
-      for (const auto& m : resp.messages()) {
-        bodies.push_back(m.body());
-        v1::DeleteMessageRequest d;
-        d.set_queue_name(queue);
-        d.set_receipt_handle(m.receipt_handle());
-        v1::DeleteMessageResponse dr;
-        EXPECT_TRUE(Rpc(queues_.get(), &v1::QueuesService::Stub::DeleteMessage, d, &dr).ok());
-      }
+      std::vector<v1::Message> got = ReceiveAndDelete(queue);
+      if (got.empty()) return bodies;
+      for (const v1::Message& m : got) bodies.push_back(m.body());
     }
   }
 

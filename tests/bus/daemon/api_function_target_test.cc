@@ -166,34 +166,12 @@ class FunctionTargetTest : public ApiTest {
     return resp.entries_size() == 1 ? resp.entries(0).event_id() : "";
   }
 
-  // One ReceiveMessage of `queue` (waiting up to 1 s) with the message attributes; what it
-  // returns is deleted.
-  std::vector<v1::Message> ReceiveOnce(const std::string& queue) {
-    v1::ReceiveMessageRequest req;
-    req.set_queue_name(queue);
-    req.set_max_number_of_messages(10);
-    req.set_wait_time_seconds(1);
-    req.add_message_attribute_names("All");
-    v1::ReceiveMessageResponse resp;
-    grpc::Status s = Rpc(queues_.get(), &v1::QueuesService::Stub::ReceiveMessage, req, &resp);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    std::vector<v1::Message> got(resp.messages().begin(), resp.messages().end());
-    for (const v1::Message& m : got) {
-      v1::DeleteMessageRequest d;
-      d.set_queue_name(queue);
-      d.set_receipt_handle(m.receipt_handle());
-      v1::DeleteMessageResponse dr;
-      EXPECT_TRUE(Rpc(queues_.get(), &v1::QueuesService::Stub::DeleteMessage, d, &dr).ok());
-    }
-    return got;
-  }
-
   // Receives (and deletes) messages of `queue` until `n` arrived or 90 s passed.
   std::vector<v1::Message> Receive(const std::string& queue, size_t n) {
     std::vector<v1::Message> got;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
     while (got.size() < n && std::chrono::steady_clock::now() < deadline) {
-      for (v1::Message& m : ReceiveOnce(queue)) got.push_back(std::move(m));
+      for (v1::Message& m : ReceiveAndDelete(queue, 1)) got.push_back(std::move(m));
     }
     return got;
   }
@@ -314,7 +292,7 @@ TEST_F(FunctionTargetTest, RuleDeliversTheEventAndOnSuccessGetsLambdasRecord) {
   ExpectRecord(shaped, "echo", "Success", 1);
   EXPECT_EQ(Json(shaped, "/requestPayload"), R"({"n":5,"rule":"to-echo-shaped"})");
   EXPECT_EQ(Json(shaped, "/responsePayload/event"), R"({"n":5,"rule":"to-echo-shaped"})");
-  EXPECT_TRUE(ReceiveOnce("failed").empty());
+  EXPECT_TRUE(ReceiveAndDelete("failed", 1).empty());
 }
 
 TEST_F(FunctionTargetTest, HandledErrorIsRetriedByTheFunctionThenOnFailureGetsTheRecord) {
@@ -379,7 +357,7 @@ TEST_F(FunctionTargetTest, ReservedConcurrencyBoundsOverlappingHandlersAndAllSuc
   std::vector<v1::Message> got;
   ASSERT_TRUE(Eventually([&] {
     most_busy = std::max(most_busy, GetFunction("pair").busy_environments());
-    for (v1::Message& m : ReceiveOnce("ok")) got.push_back(std::move(m));
+    for (v1::Message& m : ReceiveAndDelete("ok", 1)) got.push_back(std::move(m));
     return got.size() >= 6;
   }));
   EXPECT_EQ(got.size(), 6u);

@@ -185,31 +185,12 @@ class HttpTargetTest : public ApiTest {
     std::vector<v1::Message> out;
     const absl::Time deadline = absl::Now() + kWait;
     while (out.size() < n && absl::Now() < deadline) {
-      std::vector<v1::Message> got = ReceiveOnce(queue);
+      std::vector<v1::Message> got = ReceiveAndDelete(queue);
       if (got.empty()) absl::SleepFor(absl::Milliseconds(20));
       out.insert(out.end(), got.begin(), got.end());
     }
     EXPECT_EQ(out.size(), n) << "messages in " << queue;
-    EXPECT_TRUE(ReceiveOnce(queue).empty()) << "more than " << n << " messages in " << queue;
-    return out;
-  }
-  std::vector<v1::Message> ReceiveOnce(const std::string& queue) {
-    v1::ReceiveMessageRequest req;
-    req.set_queue_name(queue);
-    req.set_max_number_of_messages(10);
-    req.set_wait_time_seconds(0);
-    req.add_message_attribute_names("All");
-    v1::ReceiveMessageResponse resp;
-    grpc::Status s = Rpc(queues_.get(), &v1::QueuesService::Stub::ReceiveMessage, req, &resp);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    std::vector<v1::Message> out(resp.messages().begin(), resp.messages().end());
-    for (const v1::Message& m : out) {
-      v1::DeleteMessageRequest d;
-      d.set_queue_name(queue);
-      d.set_receipt_handle(m.receipt_handle());
-      v1::DeleteMessageResponse dr;
-      EXPECT_TRUE(Rpc(queues_.get(), &v1::QueuesService::Stub::DeleteMessage, d, &dr).ok());
-    }
+    EXPECT_TRUE(ReceiveAndDelete(queue).empty()) << "more than " << n << " messages in " << queue;
     return out;
   }
 
@@ -258,7 +239,7 @@ TEST_F(HttpTargetTest, ApiKeyTargetSendsTheEventWithParametersAndHeaders) {
   EXPECT_EQ(m.invocation_attempts(), 1u);
   EXPECT_EQ(m.failed_invocations(), 0u);
   EXPECT_EQ(m.invocations_sent_to_dlq(), 0u);
-  EXPECT_TRUE(ReceiveOnce("dlq").empty());
+  EXPECT_TRUE(ReceiveAndDelete("dlq").empty());
 }
 
 TEST_F(HttpTargetTest, BasicTargetSendsTheInputTransformerOutput) {
@@ -335,7 +316,7 @@ TEST_F(HttpTargetTest, ThrottlingWaitsForRetryAfterThenDelivers) {
   EXPECT_EQ(seen[1].status, 200);
   // Lower bound only: the retry is due 1 s after the 429 arrived (ms clock, so 1 ms of slack).
   EXPECT_GE(seen[1].at - seen[0].at, absl::Milliseconds(999));
-  EXPECT_TRUE(ReceiveOnce("dlq").empty());
+  EXPECT_TRUE(ReceiveAndDelete("dlq").empty());
   const v1::TargetMetrics c = Metrics("throttle");
   EXPECT_EQ(c.invocation_attempts(), 2u);
   EXPECT_EQ(c.failed_invocations(), 0u);
@@ -431,7 +412,7 @@ TEST_F(HttpTargetTest, WithoutADeadLetterQueueTheEventIsDroppedAfterRetries) {
   EXPECT_EQ(c.invocations_sent_to_dlq(), 0u);
   EXPECT_EQ(c.invocations_failed_to_be_sent_to_dlq(), 0u);
   EXPECT_EQ(c.invocation_attempts(), 2u);
-  EXPECT_TRUE(ReceiveOnce("dlq").empty());
+  EXPECT_TRUE(ReceiveAndDelete("dlq").empty());
 }
 
 // --- Rate limit -----------------------------------------------------------------------------
