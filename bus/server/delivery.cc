@@ -100,16 +100,6 @@ void Dispatcher::WaitIdle() {
       +[](absl::flat_hash_set<int64_t>* s) { return s->empty(); }, &in_flight_));
 }
 
-DispatcherStats Dispatcher::stats() const {
-  absl::MutexLock lock(&mu_);
-  return stats_;
-}
-
-size_t Dispatcher::in_flight() const {
-  absl::MutexLock lock(&mu_);
-  return in_flight_.size();
-}
-
 bool Dispatcher::stopping() const {
   absl::MutexLock lock(&mu_);
   return stopping_;
@@ -151,10 +141,6 @@ void Dispatcher::Begin(targets::OutboxItem item) {
   auto t = std::make_shared<Try>();
   t->routing = deps_.daemon->routing();
   t->item = std::move(item);
-  {
-    absl::MutexLock lock(&mu_);
-    ++stats_.tries;
-  }
   const std::string& key = t->item.target;
   if (key.compare(0, kDirectPrefix.size(), kDirectPrefix) == 0) {
     auto target = std::make_shared<AsyncTarget>();
@@ -220,6 +206,10 @@ void Dispatcher::FunctionRan(std::shared_ptr<Try> t, const targets::InvokeResult
   ++item.function_attempts;
   if (item.request_id.empty()) item.request_id = result.request_id;
   const int64_t now = NowMs();
+  auto counters = t->target->counters;
+  auto after = [counters, first] {
+    if (first && counters) ++counters->invocations;
+  };
   std::optional<config::FunctionDestination> destination;
   std::string condition = "Success";
   if (!result.function_error.empty()) {
@@ -231,12 +221,8 @@ void Dispatcher::FunctionRan(std::shared_ptr<Try> t, const targets::InvokeResult
           now + options_.function_retry_base_ms * (int64_t{1} << (item.function_attempts - 1));
       item.last_error_code = "FUNCTION_ERROR";
       item.last_error_message = result.payload.substr(0, 1024);
-      auto counters = t->target->counters;
       Write(
-          t, [this, item](targets::Db& db) { return deps_.outbox->UpdateInTxn(db, item); },
-          [counters, first] {
-            if (first && counters) ++counters->invocations;
-          });
+          t, [this, item](targets::Db& db) { return deps_.outbox->UpdateInTxn(db, item); }, after);
       return;
     }
     condition = young ? "RetriesExhausted" : "EventAgeExceeded";
@@ -244,16 +230,7 @@ void Dispatcher::FunctionRan(std::shared_ptr<Try> t, const targets::InvokeResult
   } else {
     destination = fn.invoke.on_success;
   }
-  auto counters = t->target->counters;
-  auto after = [counters, first] {
-    if (first && counters) ++counters->invocations;
-  };
-  if (!destination) {
-    Write(
-        t, [this, id = item.id](targets::Db& db) { return deps_.outbox->RemoveInTxn(db, id); },
-        after);
-    return;
-  }
+  if (!destination) return Remove(t, after);
   std::string record = InvocationRecord(fn.config.arn, item.request_id, condition,
                                         item.function_attempts, item.payload, result, now);
   switch (destination->kind) {
@@ -283,12 +260,7 @@ void Dispatcher::FunctionRan(std::shared_ptr<Try> t, const targets::InvokeResult
       deps_.daemon->PutEventsAsync(
           {entry}, [this, t, after](absl::StatusOr<std::vector<EntryOutcome>> outcomes) {
             // Put (or refused for good, e.g. the bus is gone): the invocation is done.
-            Write(
-                t,
-                [this, id = t->item.id](targets::Db& db) {
-                  return deps_.outbox->RemoveInTxn(db, id);
-                },
-                after);
+            Remove(t, after);
             (void)outcomes;
           });
       return;
@@ -298,9 +270,7 @@ void Dispatcher::FunctionRan(std::shared_ptr<Try> t, const targets::InvokeResult
       deps_.functions->Invoke(destination->resource_name, record,
                               targets::FunctionHost::Mode::kWait,
                               [](absl::StatusOr<targets::InvokeResult>) {});
-      Write(
-          t, [this, id = item.id](targets::Db& db) { return deps_.outbox->RemoveInTxn(db, id); },
-          after);
+      Remove(t, after);
       return;
     }
   }
@@ -323,14 +293,9 @@ void Dispatcher::TryHttp(std::shared_ptr<Try> t) {
     switch (outcome.result) {
       case targets::HttpOutcome::Result::kDelivered: {
         auto counters = t->target->counters;
-        Write(
-            t,
-            [this, id = t->item.id](targets::Db& db) { return deps_.outbox->RemoveInTxn(db, id); },
-            [this, counters] {
-              if (counters) ++counters->invocations;
-              absl::MutexLock lock(&mu_);
-              ++stats_.delivered;
-            });
+        Remove(t, [counters] {
+          if (counters) ++counters->invocations;
+        });
         return;
       }
       case targets::HttpOutcome::Result::kRetry: {
@@ -369,12 +334,7 @@ void Dispatcher::Failed(std::shared_ptr<Try> t, std::string code, std::string me
     return DeadLetter(t, "MaximumEventAgeInSeconds");
   }
   item.next_ms = now + delay;
-  Write(
-      t, [this, item](targets::Db& db) { return deps_.outbox->UpdateInTxn(db, item); },
-      [this] {
-        absl::MutexLock lock(&mu_);
-        ++stats_.retries_scheduled;
-      });
+  Write(t, [this, item](targets::Db& db) { return deps_.outbox->UpdateInTxn(db, item); }, {});
 }
 
 void Dispatcher::DeadLetter(std::shared_ptr<Try> t, std::string condition) {
@@ -383,14 +343,9 @@ void Dispatcher::DeadLetter(std::shared_ptr<Try> t, std::string condition) {
   const std::string dlq =
       t->target->dead_letter_queue.empty() ? item.dead_letter_queue : t->target->dead_letter_queue;
   if (dlq.empty()) {
-    Write(
-        t, [this, id = item.id](targets::Db& db) { return deps_.outbox->RemoveInTxn(db, id); },
-        [this, counters] {
-          if (counters) ++counters->failed_invocations;
-          absl::MutexLock lock(&mu_);
-          ++stats_.dropped;
-        });
-    return;
+    return Remove(t, [counters] {
+      if (counters) ++counters->failed_invocations;
+    });
   }
   auto attributes = std::make_shared<targets::MessageAttributes>();
   attributes->emplace_back("RULE_ARN", item.rule_arn);
@@ -414,14 +369,18 @@ void Dispatcher::DeadLetter(std::shared_ptr<Try> t, std::string condition) {
         *missing = !skipped.empty();
         return deps_.outbox->RemoveInTxn(db, t->item.id);
       },
-      [this, counters, missing] {
+      [counters, missing] {
         if (counters) {
           ++counters->failed_invocations;
           ++(*missing ? counters->failed_to_dlq : counters->sent_to_dlq);
         }
-        absl::MutexLock lock(&mu_);
-        ++(*missing ? stats_.dropped : stats_.dead_lettered);
       });
+}
+
+void Dispatcher::Remove(std::shared_ptr<Try> t, std::function<void()> after_commit) {
+  Write(
+      t, [this, id = t->item.id](targets::Db& db) { return deps_.outbox->RemoveInTxn(db, id); },
+      std::move(after_commit));
 }
 
 void Dispatcher::Write(std::shared_ptr<Try> t, std::function<absl::Status(targets::Db&)> job,

@@ -54,14 +54,6 @@ struct DispatcherOptions {
   size_t max_in_flight = 256;              // tries running at once
 };
 
-struct DispatcherStats {
-  uint64_t tries = 0;
-  uint64_t delivered = 0;
-  uint64_t retries_scheduled = 0;
-  uint64_t dead_lettered = 0;
-  uint64_t dropped = 0;  // final failures without a dead-letter queue
-};
-
 class Dispatcher {
  public:
   struct Deps {
@@ -77,8 +69,6 @@ class Dispatcher {
   void Start();
   void Stop();
   void WaitIdle();
-  DispatcherStats stats() const;
-  size_t in_flight() const;
 
  private:
   struct Try;
@@ -91,6 +81,8 @@ class Dispatcher {
   void Failed(std::shared_ptr<Try> t, std::string code, std::string message, bool retryable,
               int64_t min_delay_ms = 0);
   void DeadLetter(std::shared_ptr<Try> t, std::string condition);
+  // Removes the item (the try ended for good), then runs `after_commit` and releases it.
+  void Remove(std::shared_ptr<Try> t, std::function<void()> after_commit);
   // Writes `job` (which ends the try or reschedules it), then releases the item.
   void Write(std::shared_ptr<Try> t, std::function<absl::Status(targets::Db&)> job,
              std::function<void()> after_commit);
@@ -104,7 +96,6 @@ class Dispatcher {
   mutable absl::Mutex mu_;
   absl::flat_hash_set<int64_t> in_flight_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  DispatcherStats stats_ ABSL_GUARDED_BY(mu_);
   absl::BitGen rng_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
 };
