@@ -302,7 +302,9 @@ class Daemon {
   // REQUIRES: before Shutdown.
   targets::FunctionHost& functions() { return *functions_; }
   targets::Outbox& outbox() { return *outbox_; }
-  // A rule's counters and its targets'. Errors: NotFound "ResourceNotFoundException: ...".
+  // A rule's counters and its targets'. `event_bus`: a name or an ARN, empty = "default".
+  // Errors: InvalidArgument "ValidationException: ..." (the bus name), NotFound
+  // "ResourceNotFoundException: ..." (bus or rule).
   absl::StatusOr<RuleMetrics> GetRuleMetrics(std::string_view event_bus, std::string_view rule);
   // Invoke with InvocationType Event: queued in the outbox (durable), run with the
   // function's asynchronous retries and destinations. Errors: NotFound, the store's.

@@ -260,9 +260,7 @@ class RulesService final : public v1::RulesService::Service {
   grpc::Status GetRuleMetrics(grpc::ServerContext*, const v1::GetRuleMetricsRequest* req,
                               v1::GetRuleMetricsResponse* resp) override {
     if (auto s = api::CheckRuleName(req->rule(), "Rule"); !s.ok()) return ToGrpc(s);
-    auto bus = api::BusName(req->event_bus_name(), d_->options());
-    if (!bus.ok()) return ToGrpc(bus.status());
-    auto metrics = d_->GetRuleMetrics(*bus, req->rule());
+    auto metrics = d_->GetRuleMetrics(req->event_bus_name(), req->rule());
     if (!metrics.ok()) return ToGrpc(metrics.status());
     resp->set_rule_arn(metrics->rule_arn);
     resp->set_matched_events(metrics->matched_events);

@@ -2,6 +2,7 @@
 // to what the function host and the HTTP deliverer take; see daemon.h.
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "bus/server/api_common.h"
 #include "bus/server/catalog.h"
 #include "bus/server/daemon.h"
 
@@ -127,22 +128,14 @@ void Daemon::SyncFunctions(const Routing& routing) {
 
 absl::StatusOr<RuleMetrics> Daemon::GetRuleMetrics(std::string_view event_bus,
                                                    std::string_view rule) {
+  auto bus = api::BusName(event_bus, options_);
+  if (!bus.ok()) return bus.status();
   std::shared_ptr<const Routing> r = routing();
-  std::string bus = event_bus.empty() ? "default" : std::string(event_bus);
-  if (size_t slash = bus.rfind('/'); bus.rfind("arn:", 0) == 0 && slash != std::string::npos) {
-    bus = bus.substr(slash + 1);
-  }
-  auto b = r->buses.find(bus);
-  if (b == r->buses.end()) {
-    return absl::NotFoundError(
-        absl::StrCat("ResourceNotFoundException: Event bus ", bus, " does not exist."));
-  }
-  auto it = b->second.info->rules.find(rule);
-  if (it == b->second.info->rules.end()) {
-    return absl::NotFoundError(absl::StrCat("ResourceNotFoundException: Rule ", std::string(rule),
-                                            " does not exist on EventBus ", bus, "."));
-  }
-  return metrics_->Get(it->second.rule.arn);
+  auto route = api::FindBus(*r, *bus);
+  if (!route.ok()) return route.status();
+  auto entry = api::FindRule(*(*route)->info, rule);
+  if (!entry.ok()) return entry.status();
+  return metrics_->Get((*entry)->rule.arn);
 }
 
 absl::Status Daemon::InvokeAsync(std::string_view function, std::string payload) {

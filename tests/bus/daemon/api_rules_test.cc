@@ -268,5 +268,38 @@ TEST_F(ApiTest, ListRulesErrors) {
   EXPECT_EQ(r.rules(0).name(), "b");
 }
 
+// GetRuleMetrics: a queue target of a file rule counts its deliveries; the bus may be named
+// by ARN; an unknown rule or bus is NOT_FOUND with EventBridge's wording.
+TEST_F(ApiTest, GetRuleMetricsCountsAndNamesWhatIsMissing) {
+  PutEvent("file");
+  PutEvent("file");
+  PutEvent("other");
+  auto metrics = [this](const std::string& rule, const std::string& bus,
+                        v1::GetRuleMetricsResponse* resp) {
+    v1::GetRuleMetricsRequest req;
+    req.set_rule(rule);
+    req.set_event_bus_name(bus);
+    return Rpc(rules_.get(), &v1::RulesService::Stub::GetRuleMetrics, req, resp);
+  };
+  v1::GetRuleMetricsResponse resp;
+  ASSERT_RPC_OK(metrics("file-rule", "", &resp));
+  EXPECT_EQ(resp.rule_arn(), "arn:aws:events:us-east-1:000000000000:rule/file-rule");
+  EXPECT_EQ(resp.matched_events(), 2u);
+  EXPECT_EQ(resp.triggered_rules(), 2u);
+  ASSERT_EQ(resp.targets_size(), 1);
+  EXPECT_EQ(resp.targets(0).id(), "t1");
+  EXPECT_EQ(resp.targets(0).invocations(), 2u);
+  EXPECT_EQ(resp.targets(0).invocation_attempts(), 2u);
+  EXPECT_EQ(resp.targets(0).failed_invocations(), 0u);
+  ASSERT_RPC_OK(
+      metrics("file-orders", "arn:aws:events:us-east-1:000000000000:event-bus/orders", &resp));
+  EXPECT_EQ(resp.matched_events(), 0u);
+  EXPECT_RPC_ERROR(metrics("nope", "", &resp), NOT_FOUND,
+                   "ResourceNotFoundException: Rule nope does not exist on EventBus default.");
+  EXPECT_RPC_ERROR(metrics("file-rule", "missing", &resp), NOT_FOUND,
+                   "ResourceNotFoundException: Event bus missing does not exist.");
+  EXPECT_RPC_ERROR(metrics("bad name", "", &resp), INVALID_ARGUMENT, "ValidationException");
+}
+
 }  // namespace
 }  // namespace busbar::bus::testing
