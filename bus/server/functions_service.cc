@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
+#include "bus/config/arn.h"
 #include "bus/config/json_text.h"
 #include "bus/server/catalog.h"
 #include "bus/server/daemon.h"
@@ -33,15 +34,19 @@ void FillConfiguration(const FunctionRoute& fn, v1::FunctionConfiguration* out) 
   if (fn.file) out->set_declared_in(fn.file->ToString());
 }
 
-// A function name, or its ARN (arn:aws:lambda:R:A:function:<name>[:$LATEST]).
-std::string FunctionName(const std::string& name_or_arn) {
+// The function a request names: its name, or its ARN (arn:aws:lambda:R:A:function:<name>
+// [:$LATEST], read as rule targets' ARNs are). Errors: InvalidArgument
+// "InvalidParameterValueException: FunctionName ..." for an ARN of another kind, account or
+// region.
+absl::StatusOr<std::string> FunctionName(const std::string& name_or_arn,
+                                         const DaemonOptions& options) {
   if (name_or_arn.rfind("arn:", 0) != 0) return name_or_arn;
-  std::string rest = name_or_arn;
-  if (size_t q = rest.rfind(":$LATEST"); q != std::string::npos && q + 8 == rest.size()) {
-    rest.resize(q);
-  }
-  size_t colon = rest.rfind(':');
-  return colon == std::string::npos ? rest : rest.substr(colon + 1);
+  auto arn = config::internal::ParseTargetArn(name_or_arn, options.account, options.region);
+  if (arn.ok() && arn->kind == config::TargetKind::kFunction) return arn->name;
+  return absl::InvalidArgumentError(
+      absl::StrCat("InvalidParameterValueException: FunctionName ",
+                   arn.ok() ? absl::StrCat("'", name_or_arn, "' is not a Lambda function ARN")
+                            : std::string(arn.status().message())));
 }
 
 class FunctionsService final : public v1::FunctionsService::Service {
@@ -60,13 +65,17 @@ class FunctionsService final : public v1::FunctionsService::Service {
 
   grpc::Status DeleteFunction(grpc::ServerContext*, const v1::DeleteFunctionRequest* req,
                               v1::DeleteFunctionResponse*) override {
-    return ToGrpc(d_->DeleteFunction(FunctionName(req->function_name())));
+    auto name = FunctionName(req->function_name(), d_->options());
+    if (!name.ok()) return ToGrpc(name.status());
+    return ToGrpc(d_->DeleteFunction(*name));
   }
 
   grpc::Status GetFunction(grpc::ServerContext*, const v1::GetFunctionRequest* req,
                            v1::GetFunctionResponse* resp) override {
     std::shared_ptr<const Routing> routing = d_->routing();
-    auto fn = routing->functions.find(FunctionName(req->function_name()));
+    auto name = FunctionName(req->function_name(), d_->options());
+    if (!name.ok()) return ToGrpc(name.status());
+    auto fn = routing->functions.find(*name);
     if (fn == routing->functions.end()) return ToGrpc(NoFunction(req->function_name()));
     Fill(fn->second, resp->mutable_function());
     return grpc::Status::OK;
@@ -81,7 +90,9 @@ class FunctionsService final : public v1::FunctionsService::Service {
 
   grpc::Status Invoke(grpc::ServerContext*, const v1::InvokeRequest* req,
                       v1::InvokeResponse* resp) override {
-    const std::string name = FunctionName(req->function_name());
+    auto function_name = FunctionName(req->function_name(), d_->options());
+    if (!function_name.ok()) return ToGrpc(function_name.status());
+    const std::string& name = *function_name;
     const std::string type =
         req->invocation_type().empty() ? "RequestResponse" : req->invocation_type();
     if (type != "RequestResponse" && type != "Event" && type != "DryRun") {
@@ -128,7 +139,9 @@ class FunctionsService final : public v1::FunctionsService::Service {
   grpc::Status GetFunctionLogs(grpc::ServerContext*, const v1::GetFunctionLogsRequest* req,
                                v1::GetFunctionLogsResponse* resp) override {
     const size_t max = req->max_bytes() == 0 ? 64 * 1024 : req->max_bytes();
-    auto log = d_->functions().ReadLog(FunctionName(req->function_name()), max);
+    auto name = FunctionName(req->function_name(), d_->options());
+    if (!name.ok()) return ToGrpc(name.status());
+    auto log = d_->functions().ReadLog(*name, max);
     if (!log.ok()) return ToGrpc(log.status());
     resp->set_log(std::move(*log));
     return grpc::Status::OK;

@@ -442,6 +442,13 @@ TEST_F(FunctionTargetTest, InvokeAnswersEachInvocationTypeAndRefusesAsLambdaDoes
 
   EXPECT_RPC_ERROR(Invoke("nope", "RequestResponse", "", &resp), NOT_FOUND,
                    "ResourceNotFoundException");
+  // An ARN is read as a rule target's: another kind, account or region is refused.
+  EXPECT_RPC_ERROR(Invoke("arn:aws:sqs:us-east-1:000000000000:echo", "", "", &resp),
+                   INVALID_ARGUMENT,
+                   "InvalidParameterValueException: FunctionName "
+                   "'arn:aws:sqs:us-east-1:000000000000:echo' is not a Lambda function ARN");
+  EXPECT_RPC_ERROR(Invoke("arn:aws:lambda:eu-west-1:000000000000:function:echo", "", "", &resp),
+                   INVALID_ARGUMENT, "InvalidParameterValueException: FunctionName 'arn:aws:");
   EXPECT_RPC_ERROR(Invoke("echo", "RequestResponse", "not json", &resp), INVALID_ARGUMENT,
                    "InvalidRequestContentException");
   EXPECT_RPC_ERROR(Invoke("closed", "RequestResponse", "{}", &resp), RESOURCE_EXHAUSTED,
