@@ -59,12 +59,10 @@ struct PendingPut {
   std::vector<EntryOutcome> forwarded;
   // Every event to log, in the order of `deliveries`.
   std::vector<size_t> logged;
-  // Deliveries that could not be made (an input that does not render, a body a queue
-  // refuses, a forward to a missing bus or past the one hop allowed): failed invocations,
-  // as in EventBridge, not failed entries.
-  uint64_t failed_deliveries = 0;
   // Counted once the events are committed: rules that matched, targets that took a delivery
-  // and targets whose delivery failed (in the routing snapshot).
+  // and targets whose delivery could not be made (an input that does not render, a body a
+  // queue refuses, a forward to a missing bus or past the one hop allowed: failed
+  // invocations, as in EventBridge, not failed entries), in the routing snapshot.
   std::vector<RuleCounters*> triggered;
   std::vector<TargetCounters*> invoked;
   std::vector<TargetCounters*> failed;
@@ -117,10 +115,7 @@ struct EventRouter {
     return absl::OkStatus();
   }
 
-  void Fail(TargetCounters* counters) {
-    ++put.failed_deliveries;
-    put.failed.push_back(counters);
-  }
+  void Fail(TargetCounters* counters) { put.failed.push_back(counters); }
 
   // The target's input for the event; nullopt when it has none (the event as it is); an
   // error status when it does not render.
@@ -253,9 +248,8 @@ void Daemon::PutEventsAsync(const std::vector<EntryIn>& entries, PutEventsDone d
     absl::Status s = queues_->EnqueueInTxn(db, deliveries, nullptr, &skipped);
     put->skipped.clear();
     for (size_t k : skipped) put->skipped.push_back(put->deliveries[k].counters);
-    if (s.ok() && skipped.size() + put->failed_deliveries > 0) {
-      db.OnCommit(
-          [this, n = skipped.size() + put->failed_deliveries] { failed_invocations_ += n; });
+    if (s.ok() && skipped.size() + put->failed.size() > 0) {
+      db.OnCommit([this, n = skipped.size() + put->failed.size()] { failed_invocations_ += n; });
     }
     return s;
   };
