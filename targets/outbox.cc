@@ -123,44 +123,31 @@ absl::Status Outbox::RemoveInTxn(Db& db, int64_t id) {
   return st->Bind(1, id).Run();
 }
 
-absl::StatusOr<std::vector<OutboxItem>> Outbox::Due(
-    int64_t now_ms, size_t limit, const absl::flat_hash_set<int64_t>& skip) const {
+absl::StatusOr<std::vector<OutboxItem>> Outbox::Due(int64_t now_ms, size_t limit,
+                                                    const absl::flat_hash_set<int64_t>& skip,
+                                                    std::optional<int64_t>* next_due) const {
   std::vector<OutboxItem> items;
+  if (next_due != nullptr) next_due->reset();
   BB_RETURN_IF_ERROR(store_->Read([&](Db& db) -> absl::Status {
+    // In due order; room for every skipped item, `limit` due ones and one later one.
     BB_ASSIGN_OR_RETURN(Stmt * st, db.Prepare(absl::StrCat("SELECT ", kColumns,
-                                                           " FROM outbox WHERE next_ms <= ?"
+                                                           " FROM outbox"
                                                            " ORDER BY next_ms, id LIMIT ?")));
-    st->Bind(1, now_ms).Bind(2, static_cast<int64_t>(limit + skip.size()));
+    st->Bind(1, static_cast<int64_t>(limit + skip.size() + 1));
     while (items.size() < limit) {
       BB_ASSIGN_OR_RETURN(bool row, st->Step());
       if (!row) break;
       if (skip.contains(st->Int(0))) continue;
+      if (st->Int(13) > now_ms) {
+        if (next_due != nullptr) *next_due = st->Int(13);
+        break;
+      }
       items.push_back(ReadItem(*st));
     }
     st->Reset();
     return absl::OkStatus();
   }));
   return items;
-}
-
-absl::StatusOr<std::optional<int64_t>> Outbox::NextDue(
-    const absl::flat_hash_set<int64_t>& skip) const {
-  std::optional<int64_t> next;
-  BB_RETURN_IF_ERROR(store_->Read([&](Db& db) -> absl::Status {
-    BB_ASSIGN_OR_RETURN(Stmt * st, db.Prepare("SELECT id, next_ms FROM outbox"
-                                              " ORDER BY next_ms, id LIMIT ?"));
-    st->Bind(1, static_cast<int64_t>(skip.size() + 1));
-    while (true) {
-      BB_ASSIGN_OR_RETURN(bool row, st->Step());
-      if (!row) break;
-      if (skip.contains(st->Int(0))) continue;
-      next = st->Int(1);
-      break;
-    }
-    st->Reset();
-    return absl::OkStatus();
-  }));
-  return next;
 }
 
 absl::StatusOr<int64_t> Outbox::Count() const {

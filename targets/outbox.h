@@ -74,11 +74,12 @@ class Outbox {
   absl::Status RemoveInTxn(Db& db, int64_t id);
 
   // Up to `limit` items due at `now_ms` (next_ms <= now_ms) whose ids are not in `skip`,
-  // earliest first. Errors: the store's.
+  // earliest first. With `next_due`, the same read also tells when the earliest later item
+  // not in `skip` is due (ms since the epoch; unset when there is none, or when `limit` items
+  // were due). Errors: the store's.
   absl::StatusOr<std::vector<OutboxItem>> Due(int64_t now_ms, size_t limit,
-                                              const absl::flat_hash_set<int64_t>& skip) const;
-  // When the earliest item not in `skip` is due (ms since the epoch), if there is one.
-  absl::StatusOr<std::optional<int64_t>> NextDue(const absl::flat_hash_set<int64_t>& skip) const;
+                                              const absl::flat_hash_set<int64_t>& skip,
+                                              std::optional<int64_t>* next_due = nullptr) const;
   // Items in the table. Errors: the store's.
   absl::StatusOr<int64_t> Count() const;
 

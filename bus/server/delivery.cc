@@ -118,19 +118,17 @@ void Dispatcher::Loop() {
     const int64_t now = NowMs();
     int64_t wake_ms = now + 1000;
     if (budget > 0) {
-      absl::StatusOr<std::vector<targets::OutboxItem>> due = deps_.outbox->Due(now, budget, skip);
+      std::optional<int64_t> next_due;
+      absl::StatusOr<std::vector<targets::OutboxItem>> due =
+          deps_.outbox->Due(now, budget, skip, &next_due);
       if (due.ok()) {
         {
           absl::MutexLock lock(&mu_);
           for (const targets::OutboxItem& item : *due) in_flight_.insert(item.id);
-          skip = in_flight_;
         }
         for (targets::OutboxItem& item : *due) Begin(std::move(item));
         if (due->size() == budget) wake_ms = now;  // more may be due
-      }
-      if (wake_ms > now) {
-        absl::StatusOr<std::optional<int64_t>> next = deps_.outbox->NextDue(skip);
-        if (next.ok() && next->has_value()) wake_ms = std::min(wake_ms, **next);
+        if (next_due) wake_ms = std::min(wake_ms, *next_due);
       }
     }
     if (wake_ms > now) deps_.outbox->WaitForWork(absl::FromUnixMillis(wake_ms));

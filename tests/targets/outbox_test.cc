@@ -67,9 +67,18 @@ TEST_F(OutboxTest, DueInOrderSkippingInFlight) {
   ASSERT_TRUE(due.ok());
   ASSERT_EQ(due->size(), 1u);
   EXPECT_EQ((*due)[0].target, "t3");
-  auto next = outbox_->NextDue({items[1].id, items[2].id});
-  ASSERT_TRUE(next.ok());
-  EXPECT_EQ(**next, 300);
+  // The same read tells when the next item not in flight is due.
+  std::optional<int64_t> next_due;
+  due = outbox_->Due(250, 10, {items[1].id, items[2].id}, &next_due);
+  ASSERT_TRUE(due.ok());
+  EXPECT_TRUE(due->empty());
+  EXPECT_EQ(next_due, 300);
+  due = outbox_->Due(150, 10, {}, &next_due);
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ(next_due, 200);
+  due = outbox_->Due(1000, 10, {}, &next_due);
+  EXPECT_EQ(due->size(), 3u);
+  EXPECT_FALSE(next_due.has_value());
   EXPECT_EQ(*outbox_->Count(), 3);
 }
 
