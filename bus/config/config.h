@@ -129,6 +129,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "matcher/base/property_fault.h"
 #include "matcher/matcher.h"
 #include "targets/input.h"
 
@@ -374,17 +375,8 @@ struct TargetCheckOptions {
   std::function<bool(std::string_view api_destination)> api_destination_exists;
 };
 
-// Where a Validate* function found the problem: the property path in
-// EventBridge's / Lambda's names ({"Arn"}, {"InputTransformer", "InputPathsMap",
-// "<variable>"}, {"RetryPolicy", "MaximumRetryAttempts"}, {"Command", "2"}, ...;
-// a step into a list is the item's 0-based index in decimal); `at_key` when the
-// property's presence is the problem (not its value); `entry` >= 0 when the
-// problem is the property's entry (or item) of that index.
-struct PropertyFault {
-  std::vector<std::string> path;
-  bool at_key = false;
-  int entry = -1;
-};
+// Where a Validate* function found the problem (matcher/base/property_fault.h).
+using PropertyFault = base::PropertyFault;
 using TargetFault = PropertyFault;
 
 // The checks every target gets, from a rule file or from PutTargets: Id

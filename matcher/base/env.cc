@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <string>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -35,7 +36,8 @@ class PosixEnv final : public Env {
   }
   absl::Status SyncFile(int fd, std::string_view path) override {
     if (::fdatasync(fd) != 0) {
-      return absl::InternalError(absl::StrCat("fsync of ", path, " failed: ", std::strerror(errno)));
+      return absl::InternalError(
+          absl::StrCat("fsync of ", std::string(path), " failed: ", std::strerror(errno)));
     }
     return absl::OkStatus();
   }
