@@ -274,7 +274,8 @@ absl::StatusOr<BusRoute> Daemon::BuildBusRoute(const config::Config& files,
         input = std::move(*compiled);
       }
       if (t.kind == config::TargetKind::kQueue) {
-        rule.queues.push_back({t.resource_name, std::move(input), std::move(counters)});
+        rule.queues.push_back({t.resource_name, std::move(input), std::move(counters), t.arn,
+                               t.dead_letter_config ? t.dead_letter_config->queue_name : ""});
         continue;
       }
       auto target = std::make_shared<AsyncTarget>();

@@ -132,6 +132,10 @@ struct QueueTarget {
   std::string queue;
   std::optional<targets::CompiledInput> input;  // unset: the event envelope as it is
   std::shared_ptr<TargetCounters> counters;
+  // For a delivery its input cannot make (dead-lettered by PutEvents): TARGET_ARN and the
+  // DeadLetterConfig's queue ("" for none).
+  std::string arn;
+  std::string dead_letter_queue;
 };
 
 // One event bus target: the bus it forwards to.
