@@ -16,8 +16,19 @@
 
 namespace busbar::bus {
 
-// The attributes of `item`'s dead-letter message. RETRY_ATTEMPTS counts the retries (tries
-// after the first); `exhausted_condition` is "" when the failure was not retryable.
+// Why a delivery failed for good, as its dead-letter message says it.
+struct DeadLetterReason {
+  std::string_view rule_arn;
+  std::string_view target_arn;
+  std::string_view error_code;     // THROTTLING, ERROR_FROM_TARGET, INVALID_JSON, ...
+  std::string_view error_message;  // "" = the code stands in for it
+  int retry_attempts = 0;          // tries after the first
+  std::string_view exhausted_condition;  // "" when the failure was not retryable
+};
+targets::MessageAttributes DeadLetterAttributes(const DeadLetterReason& reason);
+
+// The attributes of an outbox item's dead-letter message: its rule, target and last error;
+// RETRY_ATTEMPTS counts the retries (tries after the first).
 targets::MessageAttributes DeadLetterAttributes(const targets::OutboxItem& item,
                                                 std::string_view exhausted_condition);
 

@@ -18,6 +18,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "bus/server/dead_letter.h"
 #include "bus/server/daemon.h"
 #include "targets/ids.h"
 
@@ -149,11 +150,10 @@ struct EventRouter {
     d.queue = &dead_letter_queue;
     d.counters = counters;
     const bool invalid_json = why.code() == absl::StatusCode::kFailedPrecondition;
-    d.attributes = {{"RULE_ARN", rule.arn},
-                    {"TARGET_ARN", target_arn},
-                    {"ERROR_CODE", invalid_json ? "INVALID_JSON" : "INVALID_PARAMETER"},
-                    {"ERROR_MESSAGE", std::string(why.message().substr(0, 1024))},
-                    {"RETRY_ATTEMPTS", "0"}};
+    const std::string message(why.message().substr(0, 1024));
+    d.attributes = DeadLetterAttributes({rule.arn, target_arn,
+                                         invalid_json ? "INVALID_JSON" : "INVALID_PARAMETER",
+                                         message, /*retry_attempts=*/0, ""});
   }
 
   // The target's input for the event; nullopt when it has none (the event as it is); an

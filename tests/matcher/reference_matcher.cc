@@ -17,6 +17,14 @@
 #include "simdjson.h"
 
 namespace busbar::testing {
+
+RefValue::RefValue() = default;
+RefValue::RefValue(const RefValue&) = default;
+RefValue::RefValue(RefValue&&) noexcept = default;
+RefValue& RefValue::operator=(const RefValue&) = default;
+RefValue& RefValue::operator=(RefValue&&) noexcept = default;
+RefValue::~RefValue() = default;
+
 namespace {
 
 using Kind = RefValue::Kind;

@@ -33,6 +33,15 @@ struct RefValue {
   double number = 0;            // a number's value, parsed from `text`
   std::vector<RefValue> items;  // kArray
   std::vector<std::pair<std::string, RefValue>> members;  // kObject, in order
+
+  // Out of line (reference_matcher.cc): `members` holds RefValue, which is incomplete here, and
+  // clang with libstdc++ refuses to instantiate the vector's destructor inline.
+  RefValue();
+  RefValue(const RefValue&);
+  RefValue(RefValue&&) noexcept;
+  RefValue& operator=(const RefValue&);
+  RefValue& operator=(RefValue&&) noexcept;
+  ~RefValue();
 };
 
 // Parses JSON text. Numbers of any size are accepted (their text is kept).
