@@ -3,10 +3,12 @@
 // client's connection open and idle after one call. On SIGTERM the poll must be answered
 // OK with no message (proto/busbar/v1/queues.proto: "When the daemon stops, waiting calls
 // return at once with the messages they have") and the process must exit within 1 s of
-// the signal: the idle connection must not hold it up. A poll its client cancelled stops
-// waiting (it takes no message sent later).
+// the signal: the idle connection must not hold it up. A call in flight (a function
+// invocation) is finished, and the daemon exits within 1 s of its answer. A poll its client
+// cancelled stops waiting (it takes no message sent later).
 //
-// Usage (ctest passes it): shutdown_test BUSBAR_BINARY [gtest flags]
+// Usage (ctest passes them): shutdown_test BUSBAR_BINARY PYTHON3 FUNCTIONS_CODE_DIR
+// [gtest flags]; the code directory is tests/testdata/functions (runtime.py).
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -22,6 +24,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "busbar/v1/functions.grpc.pb.h"
 #include "busbar/v1/queues.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "tests/targets/temp_dir.h"
@@ -31,7 +34,9 @@ namespace {
 
 namespace v1 = ::busbar::v1;
 
-std::string g_busbar;  // the binary under test (argv[1])
+std::string g_busbar;              // the binary under test (argv[1])
+std::string g_python = "python3";  // argv[2]
+std::string g_functions_code;      // argv[3]: tests/testdata/functions
 
 // The acceptance bound: SIGTERM to exit, with a long poll and an idle connection open.
 constexpr absl::Duration kExitBound = absl::Seconds(1);
@@ -64,9 +69,14 @@ std::chrono::system_clock::time_point In(absl::Duration d) {
 class ShutdownTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_FALSE(g_busbar.empty()) << "usage: shutdown_test BUSBAR_BINARY";
+    ASSERT_FALSE(g_busbar.empty() || g_functions_code.empty())
+        << "usage: shutdown_test BUSBAR_BINARY PYTHON3 FUNCTIONS_CODE_DIR";
     rules_ = dir_.path() + "/rules.yaml";
-    std::ofstream(rules_) << busbar::testing::OneQueueRuleFile("shutdown");
+    // "nap" sleeps event["seconds"] (runtime.py's sleep handler), logging "handling …" first.
+    std::ofstream(rules_) << busbar::testing::OneQueueRuleFile("shutdown")
+                          << "Functions:\n  - FunctionName: nap\n    Command: [" << g_python
+                          << ", runtime.py]\n    CodeDirectory: " << g_functions_code
+                          << "\n    Handler: sleep\n    Timeout: 30\n";
     listen_ = absl::StrCat("127.0.0.1:", busbar::testing::FreeLoopbackPort());
     log_ = dir_.path() + "/serve.log";
     pid_ = busbar::testing::StartServe(g_busbar, listen_, dir_.path() + "/data", rules_, {}, log_);
@@ -84,10 +94,11 @@ class ShutdownTest : public ::testing::Test {
     }
   }
 
-  std::string Log() const {
-    std::ifstream in(log_);
+  static std::string Read(const std::string& path) {
+    std::ifstream in(path);
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   }
+  std::string Log() const { return Read(log_); }
 
   // Reaps the daemon, waiting at most kPatience (then kills it); returns whether it
   // exited by itself, with its wait status in *status.
@@ -117,9 +128,9 @@ class ShutdownTest : public ::testing::Test {
   // daemon holds the call: a later call on the same connection has been answered, so the
   // poll's request was read before it, and the daemon has had a moment to start waiting
   // (the precondition of the test; nothing is asserted on this delay).
-  void StartPoll(v1::QueuesService::Stub& stub, const std::string& queue,
-                 grpc::ClientContext& ctx, grpc::CompletionQueue& cq,
-                 v1::ReceiveMessageResponse& resp, grpc::Status& status) {
+  void StartPoll(v1::QueuesService::Stub& stub, const std::string& queue, grpc::ClientContext& ctx,
+                 grpc::CompletionQueue& cq, v1::ReceiveMessageResponse& resp,
+                 grpc::Status& status) {
     v1::ReceiveMessageRequest req;
     req.set_queue_name(queue);
     req.set_wait_time_seconds(20);
@@ -189,6 +200,46 @@ TEST_F(ShutdownTest, SigtermAnswersALongPollAtOnceAndExitsWithinASecond) {
   EXPECT_NE(Log().find("stopped; store:"), std::string::npos) << Log();
 }
 
+// A call in flight at SIGTERM (a 2 s function invocation) is finished and answered, and
+// the daemon exits within 1 s of that answer although an idle connection stays open.
+TEST_F(ShutdownTest, SigtermFinishesACallInFlightThenExitsWithinASecond) {
+  std::shared_ptr<grpc::Channel> idle = IdleConnection();
+  auto functions = v1::FunctionsService::NewStub(OwnChannel(listen_));
+  v1::InvokeRequest req;
+  req.set_function_name("nap");
+  req.set_payload(R"({"seconds": 2})");
+  v1::InvokeResponse resp;
+  grpc::Status status;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(In(kPatience));
+  grpc::CompletionQueue cq;
+  auto call = functions->AsyncInvoke(&ctx, req, &cq);
+  call->Finish(&resp, &status, this);
+  const std::string function_log = dir_.path() + "/data/functions/nap.log";
+  ASSERT_TRUE(WaitUntil([&] { return Read(function_log).find("handling") != std::string::npos; }))
+      << "the invocation did not start; log in " << log_;
+
+  const absl::Time sigterm = absl::Now();
+  ASSERT_EQ(kill(pid_, SIGTERM), 0);
+  void* tag = nullptr;
+  bool ok = false;
+  ASSERT_EQ(cq.AsyncNext(&tag, &ok, In(kPatience)), grpc::CompletionQueue::GOT_EVENT);
+  const absl::Time answered = absl::Now();
+  int wait_status = 0;
+  const bool exited = Reap(&wait_status);
+  const absl::Duration exit_after = absl::Now() - answered;
+  std::printf("SIGTERM to the invocation's answer: %s, answer to exit: %s\n",
+              absl::FormatDuration(answered - sigterm).c_str(),
+              absl::FormatDuration(exit_after).c_str());
+
+  ASSERT_TRUE(status.ok()) << status.error_code() << " " << status.error_message();
+  EXPECT_EQ(resp.status_code(), 200);
+  EXPECT_EQ(resp.function_error(), "") << resp.payload();
+  ASSERT_TRUE(exited) << "the daemon did not exit within " << kPatience << "; log in " << log_;
+  EXPECT_TRUE(WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0) << wait_status;
+  EXPECT_LT(exit_after, kExitBound) << "the invocation's answer to exit; log:\n" << Log();
+}
+
 // A poll whose client gave up (cancelled) stops waiting in the daemon: it does not take
 // (and hide) the next message sent to its queue, which goes to the next receiver.
 TEST_F(ShutdownTest, ACancelledPollTakesNoLaterMessage) {
@@ -243,5 +294,7 @@ TEST_F(ShutdownTest, ACancelledPollTakesNoLaterMessage) {
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
   if (argc > 1) g_busbar = argv[1];
+  if (argc > 2) g_python = argv[2];
+  if (argc > 3) g_functions_code = argv[3];
   return RUN_ALL_TESTS();
 }
