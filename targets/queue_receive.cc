@@ -163,6 +163,9 @@ absl::StatusOr<std::vector<Message>> Queues::ReceiveMessages(std::string_view qu
   const std::string name(queue);
   std::optional<absl::Time> deadline;
   while (true) {
+    if (options.cancelled && options.cancelled()) {
+      return absl::CancelledError("the receive was cancelled by its caller");
+    }
     const uint64_t generation = Generation(name);
     ReceiveResult result;
     BB_RETURN_IF_ERROR(
@@ -186,11 +189,29 @@ absl::StatusOr<std::vector<Message>> Queues::ReceiveMessages(std::string_view qu
       int64_t in_ms = std::max<int64_t>(1, *result.next_visible_ms - options_.env->NowMillis());
       wake = std::min(wake, now + absl::Milliseconds(in_ms));
     }
-    absl::MutexLock lock(&waiters_mu_);
-    while (!shut_down_ && generations_[name] == generation) {
-      if (waiters_cv_.WaitWithDeadline(&waiters_mu_, wake)) break;  // timed out
+    switch (AwaitChange(name, generation, wake, options.cancelled)) {
+      case WaitEnd::kTryAgain:
+        break;
+      case WaitEnd::kShutDown:
+        return std::vector<Message>();
+      case WaitEnd::kCancelled:
+        return absl::CancelledError("the receive was cancelled by its caller");
     }
-    if (shut_down_) return std::vector<Message>();
+  }
+}
+
+Queues::WaitEnd Queues::AwaitChange(const std::string& queue, uint64_t generation, absl::Time wake,
+                                    const std::function<bool()>& cancelled) {
+  while (true) {
+    // Asked without the lock: it may call into the RPC system.
+    if (cancelled && cancelled()) return WaitEnd::kCancelled;
+    const absl::Time until = cancelled ? std::min(wake, absl::Now() + kCancelPollInterval) : wake;
+    absl::MutexLock lock(&waiters_mu_);
+    while (!shut_down_ && GenerationLocked(queue) == generation) {
+      if (waiters_cv_.WaitWithDeadline(&waiters_mu_, until)) break;  // timed out
+    }
+    if (shut_down_) return WaitEnd::kShutDown;
+    if (GenerationLocked(queue) != generation || absl::Now() >= wake) return WaitEnd::kTryAgain;
   }
 }
 
@@ -307,6 +328,10 @@ absl::StatusOr<int64_t> Queues::DropExpired() {
 
 uint64_t Queues::Generation(const std::string& queue) {
   absl::MutexLock lock(&waiters_mu_);
+  return GenerationLocked(queue);
+}
+
+uint64_t Queues::GenerationLocked(const std::string& queue) {
   auto it = generations_.find(queue);  // no insert: names of missing queues must not pile up
   return it == generations_.end() ? 0 : it->second;
 }

@@ -11,7 +11,9 @@
 //
 // Long polling: a receive that finds nothing records the queue's generation, then waits on
 // waiters_cv_ until the generation changes (a commit added messages to the queue), the earliest
-// invisible message becomes visible again, or the wait time ends, and tries again.
+// invisible message becomes visible again, or the wait time ends, and tries again. Shutdown ends
+// every wait (the receive answers with no message); a caller that has gone (ReceiveOptions::
+// cancelled, asked every kCancelPollInterval) ends its own without taking a message.
 #include "targets/queues.h"
 
 #include <algorithm>

@@ -34,6 +34,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,6 +46,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "matcher/base/env.h"
 #include "targets/sqlite.h"
 #include "targets/store.h"
@@ -147,7 +149,14 @@ struct ReceiveOptions {
   int max_number_of_messages = 1;         // 1–10
   std::optional<int> visibility_timeout;  // 0–43200; default: the queue's
   std::optional<int> wait_time_seconds;   // 0–20; default: ReceiveMessageWaitTimeSeconds
+  // Whether the caller has gone (its client cancelled or disconnected): asked before each
+  // try and every kCancelPollInterval while waiting, on the receiving thread; once true the
+  // receive takes no more messages and ends with Cancelled. Unset: never.
+  std::function<bool()> cancelled;
 };
+
+// How often a long poll asks ReceiveOptions::cancelled.
+inline constexpr absl::Duration kCancelPollInterval = absl::Milliseconds(100);
 
 struct QueuesOptions {
   std::string region = "us-east-1";
@@ -205,7 +214,8 @@ class Queues {
   // to arrive if none is visible. The answer does not wait for the fsync of the receive's own
   // changes (Store::Durability::kCommitted): a power loss right after may undo them, making the
   // message visible again with its old receive count, which at-least-once delivery allows.
-  // Errors: NotFound, InvalidArgument (ranges).
+  // After Shutdown (or when it comes during the wait) it returns at once with what it has.
+  // Errors: NotFound, InvalidArgument (ranges), Cancelled (options.cancelled said so).
   absl::StatusOr<std::vector<Message>> ReceiveMessages(std::string_view queue,
                                                        const ReceiveOptions& options = {});
   // Deletes the message whose latest receipt handle is `receipt_handle`; deleting a message that
@@ -231,7 +241,8 @@ class Queues {
   // (an expired message in flight goes once its visibility timeout ends); returns how many.
   absl::StatusOr<int64_t> DropExpired();
 
-  // Ends all long polls (they return what they have) and makes new ones return at once.
+  // Ends all long polls (they return OK with what they have: no message) and makes later
+  // receives return at once, without waiting. Idempotent; the other calls keep working.
   void Shutdown();
 
  private:
@@ -248,7 +259,14 @@ class Queues {
                                   const RedrivePolicy& redrive) const;
   absl::Status ReceiveOnce(Db& db, std::string_view queue, const ReceiveOptions& options,
                            ReceiveResult& result);
+  // How a wait for a queue's messages ended.
+  enum class WaitEnd { kTryAgain, kShutDown, kCancelled };
+  // Waits until the queue's generation is no longer `generation` (a commit added messages),
+  // `wake` passes, Shutdown is called, or `cancelled` (polled) says so.
+  WaitEnd AwaitChange(const std::string& queue, uint64_t generation, absl::Time wake,
+                      const std::function<bool()>& cancelled);
   uint64_t Generation(const std::string& queue);
+  uint64_t GenerationLocked(const std::string& queue) ABSL_EXCLUSIVE_LOCKS_REQUIRED(waiters_mu_);
   void Notify(const std::vector<std::string>& queues);
 
   Store* const store_;

@@ -1,10 +1,12 @@
 // The daemon; see daemon.h.
 #include "bus/server/daemon.h"
 
+#include <grpc/grpc.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/impl/codegen/service_type.h>
+#include <grpcpp/support/server_interceptor.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -14,6 +16,9 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "bus/config/arn.h"
 #include "bus/server/api_common.h"
 #include "bus/server/catalog.h"
@@ -80,6 +85,67 @@ int64_t ModifiedMs(const std::string& path) {
   if (stat(path.c_str(), &st) != 0) return 0;
   return int64_t{st.st_mtim.tv_sec} * 1000 + st.st_mtim.tv_nsec / 1000000;
 }
+
+}  // namespace
+
+// The unary calls in flight on the server, counted by a server interceptor made for each
+// call (its life is the call's: handler, answer and all). Streams (gRPC health Watch,
+// reflection) are not counted: they last as long as their client wants. Thread-safe.
+class CallsInFlight {
+ public:
+  void Begin() { count_.fetch_add(1); }
+  void End() {
+    if (count_.fetch_sub(1) == 1 && awaited_.load()) {
+      absl::MutexLock lock(&mu_);  // releasing it re-checks AwaitNone's condition
+    }
+  }
+  // Waits until no call is in flight, or `deadline`; whether none is.
+  bool AwaitNone(absl::Time deadline) {
+    awaited_.store(true);
+    absl::MutexLock lock(&mu_);
+    auto none = [this] { return count_.load() == 0; };
+    return mu_.AwaitWithDeadline(absl::Condition(&none), deadline);
+  }
+
+ private:
+  std::atomic<int64_t> count_{0};
+  std::atomic<bool> awaited_{false};  // End signals only once someone waits
+  absl::Mutex mu_;
+};
+
+namespace {
+
+// How often StopServer closes the connections again while gRPC's Shutdown has not returned.
+constexpr absl::Duration kCloseRetry = absl::Milliseconds(20);
+
+class CountingInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  explicit CountingInterceptor(std::shared_ptr<CallsInFlight> calls) : calls_(std::move(calls)) {
+    calls_->Begin();
+  }
+  ~CountingInterceptor() override { calls_->End(); }
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    methods->Proceed();
+  }
+
+ private:
+  const std::shared_ptr<CallsInFlight> calls_;
+};
+
+class CountingInterceptorFactory final
+    : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  explicit CountingInterceptorFactory(std::shared_ptr<CallsInFlight> calls)
+      : calls_(std::move(calls)) {}
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override {
+    if (info->type() != grpc::experimental::ServerRpcInfo::Type::UNARY) return nullptr;
+    return new CountingInterceptor(calls_);
+  }
+
+ private:
+  const std::shared_ptr<CallsInFlight> calls_;
+};
 
 }  // namespace
 
@@ -163,6 +229,10 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& optio
   builder.SetMaxReceiveMessageSize(8 << 20);
   d->services_ = MakeServices(d.get());
   for (auto& service : d->services_) builder.RegisterService(service.get());
+  d->calls_ = std::make_shared<CallsInFlight>();
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> counting;
+  counting.push_back(std::make_unique<CountingInterceptorFactory>(d->calls_));
+  builder.experimental().SetInterceptorCreators(std::move(counting));
   d->server_ = builder.BuildAndStart();
   d->maintenance_ = std::thread([raw = d.get()] { raw->MaintenanceLoop(); });
   if (d->server_ == nullptr || d->port_ == 0) {
@@ -175,12 +245,35 @@ Daemon::Daemon(DaemonOptions options) : options_(std::move(options)) {}
 
 Daemon::~Daemon() { Shutdown(); }
 
-void Daemon::Shutdown() {
-  if (server_ != nullptr) {
-    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
-    server_->Wait();
-    server_.reset();
+void Daemon::StopServer() {
+  // Long polls answer first: they are calls in flight the server would wait for.
+  if (queues_ != nullptr) queues_->Shutdown();
+  if (server_ == nullptr) return;
+  if (grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService()) {
+    health->Shutdown();  // NOT_SERVING from now on
   }
+  // gRPC's Shutdown sends GOAWAY and then waits until every connection is closed, which a
+  // client with an idle channel may never do (it would hold the stop for the whole grace
+  // period). So once no call is in flight, close the connections: at once, and again every
+  // kCloseRetry while Shutdown has not returned (a client may reconnect until the listener
+  // is closed).
+  absl::Notification stopped;
+  std::thread closer([this, &stopped] {
+    while (!stopped.HasBeenNotified()) {
+      if (!calls_->AwaitNone(absl::Now() + kCloseRetry)) continue;
+      grpc_server_cancel_all_calls(server_->c_server());
+      stopped.WaitForNotificationWithTimeout(kCloseRetry);
+    }
+  });
+  server_->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
+  stopped.Notify();
+  closer.join();
+  server_->Wait();
+  server_.reset();
+}
+
+void Daemon::Shutdown() {
+  StopServer();
   // Deliveries stop; a try cut short stays in the outbox for the next start.
   if (dispatcher_ != nullptr) dispatcher_->Stop();
   if (http_ != nullptr) http_->Shutdown();
@@ -194,7 +287,6 @@ void Daemon::Shutdown() {
     stopping_ = true;
   }
   if (maintenance_.joinable()) maintenance_.join();
-  if (queues_ != nullptr) queues_->Shutdown();
   if (registry_ != nullptr) {
     registry_->Flush();  // the events queued for discovery are processed first
     registry_stats_at_stop_ = registry_->stats();

@@ -33,6 +33,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -224,6 +225,7 @@ struct PutRuleInput {
 
 class Catalog;
 class Dispatcher;
+class CallsInFlight;
 
 // Conversions from rule-file declarations (target_routes.cc).
 targets::FunctionConfig FunctionConfigOf(const config::Function& f);
@@ -291,8 +293,15 @@ class Daemon {
   absl::StatusOr<registry::Discoverer> SetDiscovery(std::string_view event_bus, bool started);
   std::vector<registry::Discoverer> ListDiscoverers() const;
 
-  // Stops accepting calls, finishes the ones in flight, closes the store.
+  // Stops: long-polling ReceiveMessages answer at once (OK, with the messages they have)
+  // and later ones do not wait; the health service says NOT_SERVING; the server stops
+  // accepting calls and finishes the ones in flight (for up to kShutdownGrace, then
+  // cancels them); as soon as none is left the connections still open (idle clients)
+  // are closed, so they do not hold up the stop. Then deliveries stop and the schema
+  // registry is flushed. The store closes when the Daemon is destroyed. Idempotent.
   void Shutdown();
+  // How long Shutdown lets calls in flight finish.
+  static constexpr std::chrono::seconds kShutdownGrace{5};
 
   // PutEvents as the service runs it: checks, builds and matches the entries on the
   // calling thread, then commits the accepted events and their deliveries in the next
@@ -350,6 +359,8 @@ class Daemon {
   // Deletes expired queue messages and old unreferenced log events every
   // maintenance_interval_ms until Shutdown (maintenance.cc).
   void MaintenanceLoop();
+  // The first step of Shutdown: ends long polls, stops the gRPC server (see Shutdown).
+  void StopServer();
 
   const DaemonOptions options_;
   std::unique_ptr<targets::Store> store_;
@@ -366,6 +377,7 @@ class Daemon {
   std::map<std::string, targets::FunctionConfig, std::less<>> functions_put_
       ABSL_GUARDED_BY(reload_mu_);
   std::vector<std::unique_ptr<grpc::Service>> services_;
+  std::shared_ptr<CallsInFlight> calls_;  // counted by the server's interceptor
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 

@@ -7,6 +7,8 @@
 // which is one store write or read (DeleteMessageBatch deletes all its entries
 // in one write). Statuses keep Queues' "<SQS code>: <reason>" messages; a store
 // failure stays UNAVAILABLE (retry) or becomes INTERNAL "InternalError: ...".
+// A long-polling ReceiveMessage asks gRPC whether its client is still there
+// while it waits, and ends (CANCELLED) without taking a message once it is not.
 //
 // Where the contract leaves a case open, SQS decides: an empty queue_name of
 // CreateQueue or GetQueueUrl, or an empty receipt_handle of DeleteMessage or
@@ -49,6 +51,7 @@ grpc::Status Reply(const absl::Status& s) {
     case absl::StatusCode::kFailedPrecondition:
     case absl::StatusCode::kResourceExhausted:
     case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kCancelled:
       return ToGrpc(s);
     default:
       return ToGrpc(absl::InternalError(absl::StrCat("InternalError: ", s.message())));
@@ -213,7 +216,7 @@ class QueuesService final : public v1::QueuesService::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status ReceiveMessage(grpc::ServerContext*, const v1::ReceiveMessageRequest* req,
+  grpc::Status ReceiveMessage(grpc::ServerContext* ctx, const v1::ReceiveMessageRequest* req,
                               v1::ReceiveMessageResponse* resp) override {
     auto q = QueueOf(*req, options());
     if (!q.ok()) return Reply(q.status());
@@ -237,6 +240,9 @@ class QueuesService final : public v1::QueuesService::Service {
         req->max_number_of_messages() == 0 ? 1 : req->max_number_of_messages();
     if (req->has_visibility_timeout()) o.visibility_timeout = req->visibility_timeout();
     if (req->has_wait_time_seconds()) o.wait_time_seconds = req->wait_time_seconds();
+    // A client that cancelled, disconnected or passed its deadline ends the wait (CANCELLED,
+    // which it never sees) and takes no message.
+    o.cancelled = [ctx] { return ctx->IsCancelled(); };
     auto msgs = d_->queues().ReceiveMessages(*q, o);
     if (!msgs.ok()) return Reply(msgs.status());
     for (auto& m : *msgs) {

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 #include "targets/ids.h"
 #include "tests/targets/temp_dir.h"
@@ -822,6 +823,53 @@ TEST_F(QueuesTest, ShutdownEndsLongPolls) {
   ASSERT_TRUE(got.ok());
   EXPECT_TRUE(got->empty());
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 5.0);
+}
+
+TEST_F(QueuesTest, AfterShutdownReceivesDoNotWaitButStillReceive) {
+  ASSERT_TRUE(queues_->CreateQueue("q").ok());
+  queues_->Shutdown();
+  ReceiveOptions options;
+  options.wait_time_seconds = 20;  // waited out, the test would take 20 s
+  auto got = queues_->ReceiveMessages("q", options);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_TRUE(got->empty());
+  Send("q", "still served");
+  got = queues_->ReceiveMessages("q", options);
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_EQ(got->size(), 1u);
+  EXPECT_EQ((*got)[0].body, "still served");
+}
+
+// The caller went away while its receive waited: the receive ends Cancelled and does not take
+// the message sent after, which the next receive gets (received once).
+TEST_F(QueuesTest, ACancelledLongPollEndsWithoutTakingALaterMessage) {
+  ASSERT_TRUE(queues_->CreateQueue("q").ok());
+  absl::Mutex mu;
+  int asked = 0;           // times the receive asked whether it was cancelled
+  bool cancelled = false;  // guarded by mu
+  ReceiveOptions options;
+  options.wait_time_seconds = 20;
+  options.cancelled = [&] {
+    absl::MutexLock lock(&mu);
+    ++asked;
+    return cancelled;
+  };
+  absl::StatusOr<std::vector<Message>> got;
+  std::thread poll([&] { got = queues_->ReceiveMessages("q", options); });
+  {
+    // Asked before its try and again once waiting.
+    absl::MutexLock lock(&mu);
+    mu.Await(absl::Condition(
+        +[](int* n) { return *n >= 2; }, &asked));
+    cancelled = true;
+  }
+  const std::string id = Send("q", "after the cancel");
+  poll.join();
+  EXPECT_EQ(got.status().code(), absl::StatusCode::kCancelled) << got.status();
+  std::vector<Message> next = Receive("q");
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].message_id, id);
+  EXPECT_EQ(next[0].approximate_receive_count, 1);
 }
 
 // A figure, not an assertion: PutEvents-shaped jobs (10 deliveries of ~1 KB each) from 16
