@@ -7,10 +7,17 @@
 
 namespace busbar::registry::testing {
 
+RandomValue::RandomValue() = default;
+RandomValue::RandomValue(const RandomValue&) = default;
+RandomValue::RandomValue(RandomValue&&) noexcept = default;
+RandomValue& RandomValue::operator=(const RandomValue&) = default;
+RandomValue& RandomValue::operator=(RandomValue&&) noexcept = default;
+RandomValue::~RandomValue() = default;
+
 RandomValue RandomValue::Make(std::mt19937& rng, int depth) {
   const int max_type = depth >= 4 ? RandomValue::kDate : RandomValue::kArr;
-  RandomValue v{
-      static_cast<RandomValue::Type>(std::uniform_int_distribution<int>(0, max_type)(rng)), {}, {}};
+  RandomValue v;
+  v.type = static_cast<RandomValue::Type>(std::uniform_int_distribution<int>(0, max_type)(rng));
   const int n = std::uniform_int_distribution<int>(0, 3)(rng);
   static const char* const kKeys[] = {"a", "b", "c", "detail", "id"};
   if (v.type == RandomValue::kObj) {

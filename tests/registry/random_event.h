@@ -11,9 +11,18 @@ namespace busbar::registry::testing {
 
 // A JSON value as a tree, so it can be written with its keys and items in any order.
 struct RandomValue {
-  enum Type { kNull, kBool, kInt, kNum, kStr, kDate, kObj, kArr } type;
+  enum Type { kNull, kBool, kInt, kNum, kStr, kDate, kObj, kArr } type = kNull;
   std::vector<std::pair<std::string, RandomValue>> members;  // kObj
   std::vector<RandomValue> items;                            // kArr
+
+  // Out of line (random_event.cc): `members` holds RandomValue, incomplete here, and clang with
+  // libstdc++ refuses to instantiate the vector's members inline.
+  RandomValue();
+  RandomValue(const RandomValue&);
+  RandomValue(RandomValue&&) noexcept;
+  RandomValue& operator=(const RandomValue&);
+  RandomValue& operator=(RandomValue&&) noexcept;
+  ~RandomValue();
 
   // A random value nesting at most 4 containers below `depth`; keys from a small set, so that
   // objects of one array share some.
