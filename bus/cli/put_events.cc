@@ -1,6 +1,6 @@
 // Client command `busbar put-events`: one PutEvents call per batch of 10 events
 // to a running daemon. `busbar queues`, `busbar rules` and `busbar buses` are in
-// cli_queues.cc, cli_rules.cc and cli_buses.cc.
+// queues.cc, rules.cc and buses.cc.
 #include <grpcpp/grpcpp.h>
 
 #include <cstdio>
@@ -9,8 +9,8 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "bus/cli.h"
-#include "bus/cli_rpc.h"
+#include "bus/cli/commands.h"
+#include "bus/cli/rpc.h"
 #include "busbar/v1/events.grpc.pb.h"
 #include "simdjson.h"
 

@@ -1,5 +1,5 @@
-// Helpers of the client commands; see cli_rpc.h.
-#include "bus/cli_rpc.h"
+// Helpers of the client commands; see rpc.h.
+#include "bus/cli/rpc.h"
 
 #include <chrono>
 #include <cstdio>

@@ -1,5 +1,5 @@
-// Internal to bus/: what the client commands (cli_client.cc, cli_queues.cc,
-// cli_rules.cc, cli_buses.cc, cli_schemas*.cc) share — the channel to the daemon,
+// Internal to bus/: what the client commands (put_events.cc, queues.cc,
+// rules.cc, buses.cc, schemas*.cc, functions.cc) share — the channel to the daemon,
 // call deadlines, printing a refused call, and reading a subcommand's options.
 // Thread-compatible.
 #pragma once
@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "bus/cli.h"
+#include "bus/cli/util.h"
 
 namespace busbar::cli {
 

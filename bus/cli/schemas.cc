@@ -1,10 +1,10 @@
 // `busbar schemas …`: the schema registry of a running daemon — schemas and their versions,
 // search, export, inference from sample events and diffs between versions, each subcommand
 // one SchemasService call (the list-like ones follow next_token to the end). Registries and
-// discoverers are in cli_schemas_registries.cc. Documents are printed as the daemon stores
+// discoverers are in schemas_registries.cc. Documents are printed as the daemon stores
 // them; metadata as one JSON line with EventBridge Schemas' field names; lists as
 // tab-separated lines.
-#include "bus/cli_schemas.h"
+#include "bus/cli/schemas.h"
 
 #include <cstdint>
 #include <cstdio>
@@ -14,8 +14,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "bus/cli.h"
-#include "bus/cli_rpc.h"
+#include "bus/cli/commands.h"
+#include "bus/cli/rpc.h"
 #include "busbar/v1/schemas.grpc.pb.h"
 
 namespace busbar::cli {

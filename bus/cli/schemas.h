@@ -1,5 +1,5 @@
-// Internal to bus/: what the two halves of `busbar schemas` share — cli_schemas.cc (schemas,
-// versions, search, export, inference, diffs and the dispatch) and cli_schemas_registries.cc
+// Internal to bus/: what the two halves of `busbar schemas` share — schemas.cc (schemas,
+// versions, search, export, inference, diffs and the dispatch) and schemas_registries.cc
 // (registries and discoverers). Thread-compatible.
 #pragma once
 
@@ -8,8 +8,8 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "bus/cli.h"
-#include "bus/cli_rpc.h"
+#include "bus/cli/commands.h"
+#include "bus/cli/rpc.h"
 #include "busbar/v1/schemas.grpc.pb.h"
 
 namespace busbar::cli {

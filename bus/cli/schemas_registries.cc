@@ -5,9 +5,9 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "bus/cli.h"
-#include "bus/cli_rpc.h"
-#include "bus/cli_schemas.h"
+#include "bus/cli/commands.h"
+#include "bus/cli/rpc.h"
+#include "bus/cli/schemas.h"
 #include "busbar/v1/schemas.grpc.pb.h"
 
 namespace busbar::cli {

@@ -1,5 +1,6 @@
-// Helpers shared by the `busbar` commands: reading files and JSON arguments,
-// JSON string escaping, timestamps and option parsing.
+// Helpers shared by the `busbar` commands; see util.h.
+#include "bus/cli/util.h"
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -10,7 +11,6 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "bus/cli.h"
 
 namespace busbar::cli {
 

@@ -1,7 +1,7 @@
 // The matching loop of `busbar match`. Lines are found with memchr and passed
 // to Matcher::Match as views into the block: no per-line copy or allocation,
 // and output goes into a per-thread string reused from block to block.
-#include "bus/batch_matcher.h"
+#include "bus/match/batch_matcher.h"
 
 #include <simdjson.h>
 
@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "bus/cli.h"
+#include "bus/cli/util.h"
 
 namespace busbar::cli {
 

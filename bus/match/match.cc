@@ -18,9 +18,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "bus/batch_matcher.h"
-#include "bus/cli.h"
-#include "bus/line_reader.h"
+#include "bus/cli/commands.h"
+#include "bus/match/batch_matcher.h"
+#include "bus/match/line_reader.h"
 #include "matcher/matcher.h"
 
 namespace busbar::cli {

@@ -4,7 +4,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "bus/cli.h"
+#include "bus/cli/commands.h"
 #include "matcher/matcher.h"
 
 namespace busbar::cli {

@@ -1,5 +1,5 @@
 // PutEvents entry validation and envelope building; see ingest.h.
-#include "bus/ingest.h"
+#include "bus/server/ingest.h"
 
 #include <random>
 

@@ -9,7 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "bus/cli.h"
+#include "bus/cli/commands.h"
 #include "bus/server/daemon.h"
 
 namespace busbar::cli {

@@ -1,6 +1,6 @@
 // PutEvents ingest: per-entry checks, request limits, size computation and the
 // envelope, checked against EventBridge's documented behaviour.
-#include "bus/ingest.h"
+#include "bus/server/ingest.h"
 
 #include <string>
 
