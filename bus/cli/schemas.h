@@ -21,12 +21,13 @@ using SchemasStub = ::busbar::v1::SchemasService::Stub;
 int RunSchemaRegistries(SchemasStub& stub, const Args& args);
 int RunSchemaDiscoverers(SchemasStub& stub, const Args& args);
 
-// ReadOptions(args, start, names), then checks that `min_positional` to `max_positional`
-// positional arguments were given. InvalidArgument with `usage` (e.g. "describe takes one
-// schema NAME") otherwise.
+// ReadOptions(args, start, names, flags), then checks that `min_positional` to
+// `max_positional` positional arguments were given. InvalidArgument with `usage` (e.g.
+// "describe takes one schema NAME") otherwise.
 absl::StatusOr<Options> ReadSubcommand(const Args& args, size_t start,
                                        std::initializer_list<std::string_view> names,
                                        size_t min_positional, size_t max_positional,
-                                       std::string_view usage);
+                                       std::string_view usage,
+                                       std::initializer_list<std::string_view> flags = {});
 
 }  // namespace busbar::cli

@@ -4,9 +4,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -35,35 +36,15 @@ absl::StatusOr<std::string> ReadJsonArg(std::string_view arg) {
   return std::string(arg);
 }
 
-void AppendJsonString(std::string_view s, std::string& out) {
-  // Characters with a two-character escape, and the letter after the backslash.
-  static constexpr std::string_view kEscaped = "\"\\\n\r\t\b\f";
-  static constexpr std::string_view kLetters = "\"\\nrtbf";
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  size_t plain_start = 0;  // copy runs of bytes that need no escape in one append
-  for (size_t i = 0; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + plain_start, i - plain_start);
-    plain_start = i + 1;
-    out.push_back('\\');
-    if (const size_t k = kEscaped.find(s[i]); k != std::string_view::npos) {
-      out.push_back(kLetters[k]);
-    } else {
-      out.append("u00");
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xf]);
-    }
-  }
-  out.append(s.data() + plain_start, s.size() - plain_start);
-  out.push_back('"');
-}
+namespace {
 
-absl::StatusOr<bool> TakeOptionValue(const Args& args, size_t* i, std::string_view name,
-                                     std::string_view* value) {
+// Whether args[*i] is the value option `name`, as `name VALUE` or `name=VALUE`. If so, stores
+// the value in `*value` and leaves *i on the last argument used. InvalidArgument if the value
+// is missing.
+absl::StatusOr<bool> MatchValueOption(const Args& args, size_t* i, std::string_view name,
+                                      std::string_view* value) {
   const std::string_view arg = args[*i];
-  if (arg.substr(0, name.size()) != name) return false;
+  if (!arg.starts_with(name)) return false;
   if (arg.size() > name.size()) {
     if (arg[name.size()] != '=') return false;  // a longer option sharing the prefix
     *value = arg.substr(name.size() + 1);
@@ -76,13 +57,81 @@ absl::StatusOr<bool> TakeOptionValue(const Args& args, size_t* i, std::string_vi
   return true;
 }
 
-std::string Rfc3339(int64_t unix_seconds) {
-  const std::time_t seconds = static_cast<std::time_t>(unix_seconds);
-  std::tm tm;
-  gmtime_r(&seconds, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+}  // namespace
+
+std::string Options::Get(std::string_view name, std::string_view fallback) const {
+  auto it = values.find(name);
+  if (it == values.end() || it->second.empty()) return std::string(fallback);
+  return it->second.back();
+}
+
+const std::vector<std::string>& Options::All(std::string_view name) const {
+  static const std::vector<std::string>* const kNone = new std::vector<std::string>;
+  auto it = values.find(name);
+  return it == values.end() ? *kNone : it->second;
+}
+
+absl::StatusOr<Options> ReadOptions(const Args& args, size_t start,
+                                    std::initializer_list<std::string_view> value_options,
+                                    std::initializer_list<std::string_view> flags) {
+  Options out;
+  for (size_t i = start; i < args.size(); ++i) {
+    const std::string_view arg = args[i];
+    if (arg == "--") {
+      out.positional.insert(out.positional.end(), args.begin() + i + 1, args.end());
+      break;
+    }
+    bool taken = false;
+    for (std::string_view name : value_options) {
+      std::string_view value;
+      absl::StatusOr<bool> took = MatchValueOption(args, &i, name, &value);
+      if (!took.ok()) return took.status();
+      if (*took) {
+        out.values[std::string(name)].emplace_back(value);
+        taken = true;
+        break;
+      }
+    }
+    if (taken) continue;
+    for (std::string_view name : flags) {
+      if (arg == name) {
+        out.values[std::string(name)];
+        taken = true;
+        break;
+      }
+      if (arg.starts_with(name) && arg.size() > name.size() && arg[name.size()] == '=') {
+        return absl::InvalidArgumentError(
+            absl::StrCat("option ", std::string(name), " takes no value"));
+      }
+    }
+    if (taken) continue;
+    if (arg.starts_with("--")) {
+      return absl::InvalidArgumentError(absl::StrCat("unknown option '", std::string(arg), "'"));
+    }
+    out.positional.emplace_back(arg);
+  }
+  return out;
+}
+
+absl::StatusOr<std::optional<std::string>> TakeOption(Args& args, std::string_view name) {
+  std::optional<std::string> last;
+  Args rest;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--") {  // the end of the options: the rest stays as it is
+      rest.insert(rest.end(), args.begin() + i, args.end());
+      break;
+    }
+    std::string_view value;
+    absl::StatusOr<bool> took = MatchValueOption(args, &i, name, &value);
+    if (!took.ok()) return took.status();
+    if (*took) {
+      last = std::string(value);
+    } else {
+      rest.push_back(args[i]);
+    }
+  }
+  args = std::move(rest);
+  return last;
 }
 
 int PrintError(const absl::Status& status) {
