@@ -1,9 +1,10 @@
 // The `busbar` executable: finds the command named by the first argument and
-// runs it. Each command lives in its own bus/cli_<command>.cc.
+// runs it. The commands live in bus/match/ (match, test-pattern), bus/server/serve.cc
+// (serve) and bus/cli/ (the client commands); see bus/cli/commands.h.
 #include <cstdio>
 #include <string_view>
 
-#include "bus/cli.h"
+#include "bus/cli/commands.h"
 
 #ifndef BUSBAR_VERSION
 #define BUSBAR_VERSION "unknown"
@@ -23,6 +24,7 @@ constexpr Command kCommands[] = {
      busbar::cli::RunMatch, busbar::cli::PrintMatchHelp},
     {"test-pattern", "test one event pattern against one event (like TestEventPattern)",
      busbar::cli::RunTestPattern, busbar::cli::PrintTestPatternHelp},
+#ifdef BUSBAR_WITH_DAEMON
     {"serve", "run the event bus daemon (gRPC) in the foreground", busbar::cli::RunServe,
      busbar::cli::PrintServeHelp},
     {"put-events", "send events to a running daemon", busbar::cli::RunPutEvents,
@@ -37,6 +39,7 @@ constexpr Command kCommands[] = {
      busbar::cli::RunSchemas, busbar::cli::PrintSchemasHelp},
     {"functions", "Lambda-style functions: list, invoke, logs, create, update, delete",
      busbar::cli::RunFunctions, busbar::cli::PrintFunctionsHelp},
+#endif  // BUSBAR_WITH_DAEMON
 };
 
 const Command* FindCommand(std::string_view name) {

@@ -156,41 +156,6 @@ class Parser {
   const char* error_ = "";
 };
 
-void Write(const JsonValue& v, std::string* out) {
-  switch (v.type) {
-    case JsonValue::Type::kNull:
-      out->append("null");
-      break;
-    case JsonValue::Type::kBool:
-      out->append(v.boolean ? "true" : "false");
-      break;
-    case JsonValue::Type::kNumber:
-      out->append(v.text);
-      break;
-    case JsonValue::Type::kString:
-      AppendJsonString(v.text, out);
-      break;
-    case JsonValue::Type::kArray:
-      out->push_back('[');
-      for (size_t i = 0; i < v.items.size(); ++i) {
-        if (i) out->push_back(',');
-        Write(v.items[i], out);
-      }
-      out->push_back(']');
-      break;
-    case JsonValue::Type::kObject:
-      out->push_back('{');
-      for (size_t i = 0; i < v.members.size(); ++i) {
-        if (i) out->push_back(',');
-        AppendJsonString(v.members[i].first, out);
-        out->push_back(':');
-        Write(v.members[i].second, out);
-      }
-      out->push_back('}');
-      break;
-  }
-}
-
 }  // namespace
 
 const char* JsonValue::TypeName() const {
@@ -213,12 +178,6 @@ const char* JsonValue::TypeName() const {
 
 absl::StatusOr<JsonValue> ParseJson(std::string_view text, int max_depth) {
   return Parser(text, max_depth).Run();
-}
-
-std::string ToJson(const JsonValue& v) {
-  std::string out;
-  Write(v, &out);
-  return out;
 }
 
 }  // namespace busbar::matcher::internal

@@ -35,7 +35,4 @@ struct JsonMember {
 // byte offset and reason on malformed input or nesting deeper than `max_depth`.
 absl::StatusOr<JsonValue> ParseJson(std::string_view text, int max_depth = 256);
 
-// Writes `v` back as compact JSON (numbers as written).
-std::string ToJson(const JsonValue& v);
-
 }  // namespace busbar::matcher::internal

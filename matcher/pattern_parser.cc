@@ -10,6 +10,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "matcher/base/base.h"
 #include "matcher/json_value.h"
 #include "matcher/text.h"
 #include "matcher/wildcard.h"
@@ -29,7 +30,7 @@ absl::Status Fail(const std::string& path, const std::string& what) {
 
 std::string Quote(const std::string& s) {
   std::string out;
-  AppendJsonString(s, &out);
+  base::AppendJsonString(s, &out);
   return out;
 }
 
@@ -428,7 +429,7 @@ std::string Condition::Canonical() const {
       for (const Condition& e : excluded) absl::StrAppend(&out, "[", e.Canonical(), "]");
       break;
     default:
-      AppendJsonString(text, &out);
+      base::AppendJsonString(text, &out);
   }
   return out;
 }
@@ -437,7 +438,7 @@ std::string FieldTest::Canonical() const {
   std::set<std::string> alts;
   for (const Condition& c : alternatives) alts.insert(c.Canonical());
   std::string out;
-  AppendJsonString(path, &out);
+  base::AppendJsonString(path, &out);
   absl::StrAppend(&out, absent_ok ? "?" : "!");
   for (const auto& a : alts) absl::StrAppend(&out, "|", a);
   return out;

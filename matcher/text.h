@@ -49,7 +49,4 @@ bool ParseCidr(std::string_view text, IpAddress* base, int* prefix_len);
 // Clears all bits of `addr` after the first `prefix_len` bits.
 void MaskAddress(IpAddress* addr, int prefix_len);
 
-// Appends `s` as a JSON string literal (with quotes) to `out`.
-void AppendJsonString(std::string_view s, std::string* out);
-
 }  // namespace busbar::matcher::internal

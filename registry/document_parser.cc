@@ -32,7 +32,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "registry/json_writer.h"
+#include "matcher/base/base.h"
 #include "registry/schema.h"
 #include "registry/schema_internal.h"
 
@@ -53,7 +53,7 @@ bool Get(element e, T& value) {
 
 std::string Quoted(std::string_view s) {
   std::string out;
-  internal::AppendJsonString(s, out);
+  base::AppendJsonString(s, &out);
   return out;
 }
 

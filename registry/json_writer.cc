@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "matcher/base/base.h"
 
 namespace busbar::registry::internal {
 namespace {
@@ -13,46 +14,6 @@ namespace {
 constexpr size_t kMaxIndentLevels = 64;
 
 }  // namespace
-
-void AppendJsonString(std::string_view value, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (char c : value) {
-    const auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (u < 0x20) {
-          out += "\\u00";
-          out += kHex[u >> 4];
-          out += kHex[u & 0xF];
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
 
 void JsonWriter::Indent() {
   out_ += '\n';
@@ -90,14 +51,14 @@ void JsonWriter::EndArray() { Close(']'); }
 
 void JsonWriter::Key(std::string_view name) {
   BeforeValue();
-  AppendJsonString(name, out_);
+  base::AppendJsonString(name, &out_);
   out_ += ": ";
   after_key_ = true;
 }
 
 void JsonWriter::String(std::string_view value) {
   BeforeValue();
-  AppendJsonString(value, out_);
+  base::AppendJsonString(value, &out_);
 }
 
 void JsonWriter::Bool(bool value) {

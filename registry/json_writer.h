@@ -2,9 +2,8 @@
 //
 // Output is pretty-printed with two-space indents (up to 64 levels; deeper lines are indented
 // as the 64th, so that the size stays linear in the depth), one member or element per line,
-// and ends with a newline; empty objects and arrays are written "{}" and "[]". Strings are escaped
-// as RFC 8259 requires (quote, backslash, and every control character; \n \r \t \b \f by name, the
-// rest as \u00XX); other bytes, UTF-8 included, pass through. The caller pairs Begin/End calls and
+// and ends with a newline; empty objects and arrays are written "{}" and "[]". Strings are written
+// by base::AppendJsonString (matcher/base/base.h). The caller pairs Begin/End calls and
 // writes a Key before each member value; the writer does not check that. Thread-compatible.
 #pragma once
 
@@ -43,8 +42,5 @@ class JsonWriter {
   std::vector<bool> has_items_;
   bool after_key_ = false;
 };
-
-// Appends `value` to `out` as a quoted, escaped JSON string.
-void AppendJsonString(std::string_view value, std::string& out);
 
 }  // namespace busbar::registry::internal

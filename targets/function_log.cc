@@ -11,9 +11,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "matcher/base/base.h"
 #include "simdjson.h"
 #include "targets/function_internal.h"
-#include "targets/json_path.h"
 
 namespace busbar::targets::function_internal {
 
@@ -76,11 +76,11 @@ absl::StatusOr<std::string> FunctionLog::Tail(size_t max_bytes) const {
 }
 
 std::string ErrorDocument(std::string_view message, std::string_view type) {
-  std::string out = "{\"errorMessage\":\"";
-  internal::AppendJsonEscaped(message, &out);
-  out += "\",\"errorType\":\"";
-  internal::AppendJsonEscaped(type, &out);
-  out += "\"}";
+  std::string out = "{\"errorMessage\":";
+  base::AppendJsonString(message, &out);
+  out += ",\"errorType\":";
+  base::AppendJsonString(type, &out);
+  out += '}';
   return out;
 }
 
@@ -95,7 +95,7 @@ std::optional<std::string> ErrorTypeOf(std::string_view json) {
 }
 
 std::string Rfc3339Millis(absl::Time time) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", time, absl::UTCTimeZone());
+  return base::FormatRfc3339(absl::ToUnixMillis(time), base::Rfc3339Precision::kMillis);
 }
 
 std::string ReportLine(const InvokeResult& result, int memory_size_mb) {

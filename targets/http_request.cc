@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "matcher/base/base.h"
 #include "simdjson.h"
 #include "targets/http_internal.h"
 #include "targets/http_target.h"
@@ -32,25 +33,6 @@ void AppendPercentEncoded(std::string* out, std::string_view text) {
       out->push_back(kHex[u & 15]);
     }
   }
-}
-
-void AppendJsonString(std::string* out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  for (char c : text) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out->push_back('\\');
-      out->push_back(c);
-    } else if (u < 0x20) {
-      out->append("\\u00");
-      out->push_back(kHex[u >> 4]);
-      out->push_back(kHex[u & 15]);
-    } else {
-      out->push_back(c);
-    }
-  }
-  out->push_back('"');
 }
 
 // Replaces every header named `name` (case-insensitively) by one with `value`, at the end.
@@ -79,9 +61,9 @@ std::string MergeBodyParameters(const std::string& payload,
   for (const ConnectionParameter& p : parameters) {
     if (!keys.insert(p.key).second) continue;
     if (!added.empty()) added.push_back(',');
-    AppendJsonString(&added, p.key);
+    base::AppendJsonString(p.key, &added);
     added.push_back(':');
-    AppendJsonString(&added, p.value);
+    base::AppendJsonString(p.value, &added);
   }
   if (added.empty()) return payload;
   size_t close = payload.rfind('}');  // a valid object ends with '}' (then only whitespace)

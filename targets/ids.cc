@@ -1,4 +1,4 @@
-// Internal: uuid v4, random tokens and a compact MD5 (RFC 1321) — MD5 is only the checksum SQS
+// Internal: random tokens and a compact MD5 (RFC 1321) — MD5 is only the checksum SQS
 // reports for a body, not a security feature, so a small local implementation avoids a
 // crypto dependency.
 #include "targets/ids.h"
@@ -82,22 +82,6 @@ void Md5Block(const uint8_t* block, uint32_t h[4]) {
 }
 
 }  // namespace
-
-std::string NewUuidV4() {
-  uint8_t b[16];
-  uint64_t hi = Rng()(), lo = Rng()();
-  std::memcpy(b, &hi, 8);
-  std::memcpy(b + 8, &lo, 8);
-  b[6] = (b[6] & 0x0f) | 0x40;  // version 4
-  b[8] = (b[8] & 0x3f) | 0x80;  // RFC 4122 variant
-  std::string out;
-  out.reserve(36);
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-    AppendHex(out, b[i]);
-  }
-  return out;
-}
 
 std::string RandomHex(int bytes) {
   std::string out;

@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "matcher/base/base.h"
 
 namespace busbar::targets::internal {
 namespace {
@@ -166,9 +167,7 @@ PathValue Evaluate(const JsonPath& path, simdjson::dom::element root,
 void AppendJson(simdjson::dom::element element, std::string* out) {
   std::string_view s;
   if (element.get_string().get(s) == simdjson::SUCCESS) {
-    *out += '"';
-    AppendJsonEscaped(s, out);
-    *out += '"';
+    base::AppendJsonString(s, out);
     return;
   }
   simdjson::dom::object object;
@@ -178,9 +177,8 @@ void AppendJson(simdjson::dom::element element, std::string* out) {
     for (simdjson::dom::key_value_pair field : object) {
       if (!first) *out += ',';
       first = false;
-      *out += '"';
-      AppendJsonEscaped(field.key, out);
-      *out += "\":";
+      base::AppendJsonString(field.key, out);
+      *out += ':';
       AppendJson(field.value, out);
     }
     *out += '}';
@@ -199,43 +197,6 @@ void AppendJson(simdjson::dom::element element, std::string* out) {
     return;
   }
   *out += simdjson::minify(element);  // number, true, false, null
-}
-
-void AppendJsonEscaped(std::string_view s, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        *out += "\\\"";
-        break;
-      case '\\':
-        *out += "\\\\";
-        break;
-      case '\n':
-        *out += "\\n";
-        break;
-      case '\r':
-        *out += "\\r";
-        break;
-      case '\t':
-        *out += "\\t";
-        break;
-      case '\b':
-        *out += "\\b";
-        break;
-      case '\f':
-        *out += "\\f";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          *out += "\\u00";
-          *out += kHex[(c >> 4) & 0xF];
-          *out += kHex[c & 0xF];
-        } else {
-          *out += c;
-        }
-    }
-  }
 }
 
 size_t Utf8Chars(std::string_view s) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "matcher/base/base.h"
 #include "simdjson.h"
 
 namespace busbar::targets::internal {
@@ -44,12 +45,12 @@ struct PathValue {
 PathValue Evaluate(const JsonPath& path, simdjson::dom::element root,
                    std::string_view minified_root);
 
-// Appends `element` as minified JSON to `out` (strings quoted with AppendJsonEscaped).
+// Appends `element` as minified JSON to `out` (strings written by base::AppendJsonString).
 void AppendJson(simdjson::dom::element element, std::string* out);
 
-// Appends `s` escaped as the inside of a JSON string: ", \ and control characters escaped,
-// everything else (including UTF-8) as is.
-void AppendJsonEscaped(std::string_view s, std::string* out);
+// base::AppendJsonEscaped under the name input.cc uses: the inside of a JSON string, without
+// the quotes.
+using ::busbar::base::AppendJsonEscaped;
 
 // Number of characters (UTF-8 code points) in `s`, as AWS counts length limits.
 size_t Utf8Chars(std::string_view s);

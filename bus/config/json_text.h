@@ -18,9 +18,6 @@ absl::Status CheckJson(std::string_view text);
 // REQUIRES: `json` is valid JSON.
 std::string MinifyJson(std::string_view json);
 
-// Appends `s` to `out` as a JSON string literal, quotes included.
-void AppendJsonString(std::string_view s, std::string& out);
-
 // 'value' for a message: control characters escaped, values past 100 bytes cut
 // ("...").
 std::string Quote(std::string_view s);

@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "bus/config/json_text.h"
+#include "matcher/base/base.h"
 
 namespace busbar::config::internal {
 namespace {
@@ -243,7 +244,7 @@ absl::Status AppendJson(const YamlNode& node, std::string_view file, std::string
                                       "quote it for a string"));
         }
       }
-      AppendJsonString(s, out);
+      base::AppendJsonString(s, &out);
       return absl::OkStatus();
     }
     case YamlNode::Kind::kSequence: {
@@ -260,7 +261,7 @@ absl::Status AppendJson(const YamlNode& node, std::string_view file, std::string
       out += '{';
       for (size_t i = 0; i < node.members.size(); ++i) {
         if (i > 0) out += ',';
-        AppendJsonString(node.members[i].key.scalar, out);
+        base::AppendJsonString(node.members[i].key.scalar, &out);
         out += ':';
         absl::Status s = AppendJson(node.members[i].value, file, out);
         if (!s.ok()) return s;

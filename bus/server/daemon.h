@@ -48,7 +48,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "bus/config/config.h"
-#include "bus/ingest.h"
+#include "bus/server/ingest.h"
 #include "bus/server/metrics.h"
 #include "matcher/matcher.h"
 #include "registry/registry.h"

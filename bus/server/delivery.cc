@@ -2,34 +2,23 @@
 #include "bus/server/delivery.h"
 
 #include <algorithm>
-#include <ctime>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "bus/config/json_text.h"
 #include "bus/server/dead_letter.h"
+#include "matcher/base/base.h"
 
 namespace busbar::bus {
 namespace {
-
-// RFC 3339 UTC with milliseconds, as Lambda's records write "timestamp".
-std::string TimestampMs(int64_t ms) {
-  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm tm;
-  gmtime_r(&seconds, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  return absl::StrCat(buf, ".", absl::StrFormat("%03d", static_cast<int>(ms % 1000)), "Z");
-}
 
 // `text` as a JSON value: itself when it is JSON, else a JSON string.
 void AppendJsonValue(std::string_view text, std::string& out) {
   if (!text.empty() && config::internal::CheckJson(text).ok()) {
     out.append(text);
   } else {
-    config::internal::AppendJsonString(text, out);
+    base::AppendJsonString(text, &out);
   }
 }
 
@@ -43,17 +32,19 @@ std::string InvocationRecord(const std::string& function_arn, const std::string&
                              std::string_view request_payload, const targets::InvokeResult& result,
                              int64_t now_ms) {
   std::string out = "{\"version\":\"1.0\",\"timestamp\":\"";
-  absl::StrAppend(&out, TimestampMs(now_ms), "\",\"requestContext\":{\"requestId\":");
-  config::internal::AppendJsonString(request_id, out);
+  // RFC 3339 UTC with milliseconds, as Lambda's records write "timestamp".
+  absl::StrAppend(&out, base::FormatRfc3339(now_ms, base::Rfc3339Precision::kMillis),
+                  "\",\"requestContext\":{\"requestId\":");
+  base::AppendJsonString(request_id, &out);
   out.append(",\"functionArn\":");
-  config::internal::AppendJsonString(absl::StrCat(function_arn, ":$LATEST"), out);
+  base::AppendJsonString(absl::StrCat(function_arn, ":$LATEST"), &out);
   absl::StrAppend(&out, ",\"condition\":\"", std::string(condition),
                   "\",\"approximateInvokeCount\":", invoke_count, "},\"requestPayload\":");
   AppendJsonValue(request_payload, out);
   out.append(",\"responseContext\":{\"statusCode\":200,\"executedVersion\":\"$LATEST\"");
   if (!result.function_error.empty()) {
     out.append(",\"functionError\":");
-    config::internal::AppendJsonString(result.function_error, out);
+    base::AppendJsonString(result.function_error, &out);
   }
   out.append("},\"responsePayload\":");
   if (result.payload.empty()) {

@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "bus/server/dead_letter.h"
 #include "bus/server/daemon.h"
+#include "matcher/base/base.h"
 #include "targets/ids.h"
 
 namespace busbar::bus {
@@ -29,16 +30,6 @@ int64_t NowMs() {
   timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   return int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1000000;
-}
-
-// RFC 3339 UTC, to the second: aws.events.event.ingestion-time.
-std::string Rfc3339(int64_t ms) {
-  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm tm;
-  gmtime_r(&seconds, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 // One queue delivery of a PutEvents call.
@@ -161,7 +152,9 @@ struct EventRouter {
   std::optional<absl::StatusOr<std::string>> Render(
       size_t index, const RuleRoute& rule, const std::optional<targets::CompiledInput>& input) {
     if (!input) return std::nullopt;
-    if (ingestion_time.empty()) ingestion_time = Rfc3339(NowMs());
+    if (ingestion_time.empty()) {  // aws.events.event.ingestion-time: RFC 3339, to the second
+      ingestion_time = base::FormatRfc3339(NowMs(), base::Rfc3339Precision::kSeconds);
+    }
     return input->Render(put.event(index).envelope, {rule.arn, rule.name, ingestion_time});
   }
 

@@ -1,6 +1,6 @@
 // PutEvents ingest: per-entry checks, request limits, size computation and the
 // envelope, checked against EventBridge's documented behaviour.
-#include "bus/ingest.h"
+#include "bus/server/ingest.h"
 
 #include <string>
 
@@ -68,6 +68,31 @@ TEST(Ingest, EscapesStringsInTheEnvelope) {
   EntryOutcome o = One(e);
   ASSERT_TRUE(o.ok());
   EXPECT_NE(o.envelope.find(R"("detail-type":"a \"quoted\"\nline")"), std::string::npos);
+}
+
+// Control characters are escaped as everywhere else (base::AppendJsonString): \b and \f by name,
+// the others as \u00XX; the resources and the source go through the same writer.
+TEST(Ingest, EscapesControlCharactersInTheEnvelope) {
+  EntryIn e = Good();
+  e.detail_type =
+      "a\bb\fc\x01"
+      "d";
+  e.source = "s\tt";
+  e.resources = {"r\x1f"};
+  EntryOutcome o = One(e);
+  ASSERT_TRUE(o.ok());
+  EXPECT_NE(o.envelope.find(R"("detail-type":"a\bb\fc\u0001d")"), std::string::npos) << o.envelope;
+  EXPECT_NE(o.envelope.find(R"("source":"s\tt")"), std::string::npos) << o.envelope;
+  EXPECT_NE(o.envelope.find(R"("resources":["r\u001f"])"), std::string::npos) << o.envelope;
+}
+
+// RFC 3339 has four-digit years: a Time before the year 1000 keeps its leading zero.
+TEST(Ingest, TimeBeforeTheYear1000KeepsFourDigits) {
+  EntryIn e = Good();
+  e.time = "0999-01-02T03:04:05Z";
+  EntryOutcome o = One(e);
+  ASSERT_TRUE(o.ok());
+  EXPECT_NE(o.envelope.find("\"time\":\"0999-01-02T03:04:05Z\""), std::string::npos) << o.envelope;
 }
 
 TEST(Ingest, UsesTheGivenTime) {

@@ -66,7 +66,4 @@ size_t EntrySize(const EntryIn& e);
 absl::StatusOr<std::vector<EntryOutcome>> PrepareEntries(const std::vector<EntryIn>& entries,
                                                          const IngestContext& ctx);
 
-// A random (version 4) UUID in its 36-character form.
-std::string NewUuid();
-
 }  // namespace busbar::bus

@@ -1,10 +1,10 @@
 // `busbar schemas …`: the schema registry of a running daemon — schemas and their versions,
 // search, export, inference from sample events and diffs between versions, each subcommand
 // one SchemasService call (the list-like ones follow next_token to the end). Registries and
-// discoverers are in cli_schemas_registries.cc. Documents are printed as the daemon stores
+// discoverers are in schemas_registries.cc. Documents are printed as the daemon stores
 // them; metadata as one JSON line with EventBridge Schemas' field names; lists as
 // tab-separated lines.
-#include "bus/cli_schemas.h"
+#include "bus/cli/schemas.h"
 
 #include <cstdint>
 #include <cstdio>
@@ -14,9 +14,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "bus/cli.h"
-#include "bus/cli_rpc.h"
+#include "bus/cli/commands.h"
+#include "bus/cli/rpc.h"
 #include "busbar/v1/schemas.grpc.pb.h"
+#include "matcher/base/base.h"
 
 namespace busbar::cli {
 namespace {
@@ -25,13 +26,6 @@ namespace v1 = ::busbar::v1;
 
 // The registry of the schemas discovery finds, and the default of --registry.
 constexpr char kDiscoveredRegistry[] = "discovered-schemas";
-
-// Removes every `flag` (an option without a value) from `args`; returns whether there was one.
-bool TakeFlag(Args& args, std::string_view flag) {
-  const size_t before = args.size();
-  std::erase(args, flag);
-  return args.size() != before;
-}
 
 // Prints a schema document as it is, ending with a newline.
 void PrintDocument(const std::string& content) {
@@ -42,23 +36,23 @@ void PrintDocument(const std::string& content) {
 // Prints one version's metadata as a JSON line, with its content if `with_content`.
 void PrintSchema(const v1::Schema& s, bool with_content) {
   std::string out = "{\"SchemaName\":";
-  AppendJsonString(s.schema_name(), out);
+  base::AppendJsonString(s.schema_name(), &out);
   out += ",\"SchemaArn\":";
-  AppendJsonString(s.schema_arn(), out);
+  base::AppendJsonString(s.schema_arn(), &out);
   out += ",\"SchemaVersion\":";
-  AppendJsonString(s.schema_version(), out);
+  base::AppendJsonString(s.schema_version(), &out);
   out += ",\"Type\":";
-  AppendJsonString(s.type(), out);
+  base::AppendJsonString(s.type(), &out);
   if (!s.description().empty()) {
     out += ",\"Description\":";
-    AppendJsonString(s.description(), out);
+    base::AppendJsonString(s.description(), &out);
   }
-  absl::StrAppend(&out, ",\"LastModified\":\"", Rfc3339(s.last_modified().seconds()),
-                  "\",\"VersionCreatedDate\":\"", Rfc3339(s.version_created_date().seconds()),
+  absl::StrAppend(&out, ",\"LastModified\":\"", Rfc3339(s.last_modified()),
+                  "\",\"VersionCreatedDate\":\"", Rfc3339(s.version_created_date()),
                   "\",\"VersionCount\":", s.version_count());
   if (with_content) {
     out += ",\"Content\":";
-    AppendJsonString(s.content(), out);
+    base::AppendJsonString(s.content(), &out);
   }
   out += "}";
   std::printf("%s\n", out.c_str());
@@ -71,25 +65,19 @@ int List(SchemasStub& stub, const Args& args) {
   v1::ListSchemasRequest req;
   req.set_registry_name(o->Get("--registry", kDiscoveredRegistry));
   req.set_schema_name_prefix(o->Get("--prefix"));
-  do {
-    v1::ListSchemasResponse resp;
-    auto ctx = Context();
-    if (auto s = stub.ListSchemas(ctx.get(), req, &resp); !s.ok()) return RpcError(s);
-    for (const auto& s : resp.schemas()) {
+  return ForEachPage(stub, &SchemasStub::ListSchemas, req, [](const v1::ListSchemasResponse& page) {
+    for (const auto& s : page.schemas()) {
       std::printf("%s\t%s\t%s\t%lld\n", s.schema_name().c_str(), s.schema_version().c_str(),
                   s.type().c_str(), static_cast<long long>(s.version_count()));
     }
-    req.set_next_token(resp.next_token());
-  } while (!req.next_token().empty());
-  return 0;
+  });
 }
 
-int Describe(SchemasStub& stub, const Args& in) {
-  Args args = in;
-  const bool json = TakeFlag(args, "--json");
-  auto o =
-      ReadSubcommand(args, 1, {"--registry", "--version"}, 1, 1, "describe takes one schema NAME");
+int Describe(SchemasStub& stub, const Args& args) {
+  auto o = ReadSubcommand(args, 1, {"--registry", "--version"}, 1, 1,
+                          "describe takes one schema NAME", {"--json"});
   if (!o.ok()) return UsageError("schemas", std::string(o.status().message()));
+  const bool json = o->Has("--json");
   v1::DescribeSchemaRequest req;
   req.set_registry_name(o->Get("--registry", kDiscoveredRegistry));
   req.set_schema_name(o->positional[0]);
@@ -111,17 +99,13 @@ int Versions(SchemasStub& stub, const Args& args) {
   v1::ListSchemaVersionsRequest req;
   req.set_registry_name(o->Get("--registry", kDiscoveredRegistry));
   req.set_schema_name(o->positional[0]);
-  do {
-    v1::ListSchemaVersionsResponse resp;
-    auto ctx = Context();
-    if (auto s = stub.ListSchemaVersions(ctx.get(), req, &resp); !s.ok()) return RpcError(s);
-    for (const auto& v : resp.schema_versions()) {
-      std::printf("%s\t%s\t%s\n", v.schema_version().c_str(), v.type().c_str(),
-                  Rfc3339(v.version_created_date().seconds()).c_str());
-    }
-    req.set_next_token(resp.next_token());
-  } while (!req.next_token().empty());
-  return 0;
+  return ForEachPage(stub, &SchemasStub::ListSchemaVersions, req,
+                     [](const v1::ListSchemaVersionsResponse& page) {
+                       for (const auto& v : page.schema_versions()) {
+                         std::printf("%s\t%s\t%s\n", v.schema_version().c_str(), v.type().c_str(),
+                                     Rfc3339(v.version_created_date()).c_str());
+                       }
+                     });
 }
 
 // create NAME --registry R --type T --content C [--description D], and update NAME
@@ -201,21 +185,17 @@ int Search(SchemasStub& stub, const Args& args) {
   v1::SearchSchemasRequest req;
   req.set_registry_name(o->Get("--registry", kDiscoveredRegistry));
   req.set_keywords(absl::StrJoin(o->positional, " "));
-  do {
-    v1::SearchSchemasResponse resp;
-    auto ctx = Context();
-    if (auto s = stub.SearchSchemas(ctx.get(), req, &resp); !s.ok()) return RpcError(s);
-    for (const auto& hit : resp.schemas()) {
-      std::string matched = hit.name_matched() ? "(name)" : "";
-      for (const std::string& field : hit.matched_fields()) {
-        absl::StrAppend(&matched, matched.empty() ? "" : ",", field);
-      }
-      std::printf("%s\t%s\t%s\n", hit.schema().schema_name().c_str(),
-                  hit.schema().schema_version().c_str(), matched.c_str());
-    }
-    req.set_next_token(resp.next_token());
-  } while (!req.next_token().empty());
-  return 0;
+  return ForEachPage(stub, &SchemasStub::SearchSchemas, req,
+                     [](const v1::SearchSchemasResponse& page) {
+                       for (const auto& hit : page.schemas()) {
+                         std::string matched = hit.name_matched() ? "(name)" : "";
+                         for (const std::string& field : hit.matched_fields()) {
+                           absl::StrAppend(&matched, matched.empty() ? "" : ",", field);
+                         }
+                         std::printf("%s\t%s\t%s\n", hit.schema().schema_name().c_str(),
+                                     hit.schema().schema_version().c_str(), matched.c_str());
+                       }
+                     });
 }
 
 int Export(SchemasStub& stub, const Args& args) {
@@ -297,8 +277,9 @@ int Diff(SchemasStub& stub, const Args& args) {
 absl::StatusOr<Options> ReadSubcommand(const Args& args, size_t start,
                                        std::initializer_list<std::string_view> names,
                                        size_t min_positional, size_t max_positional,
-                                       std::string_view usage) {
-  absl::StatusOr<Options> o = ReadOptions(args, start, names);
+                                       std::string_view usage,
+                                       std::initializer_list<std::string_view> flags) {
+  absl::StatusOr<Options> o = ReadOptions(args, start, names, flags);
   if (o.ok() && (o->positional.size() < min_positional || o->positional.size() > max_positional)) {
     return absl::InvalidArgumentError(std::string(usage));
   }
@@ -356,7 +337,8 @@ void PrintSchemasHelp(std::FILE* out) {
 int RunSchemas(const Args& in) {
   Args args = in;
   auto channel = Connect(args);
-  auto stub = v1::SchemasService::NewStub(channel);
+  if (!channel.ok()) return UsageError("schemas", std::string(channel.status().message()));
+  auto stub = v1::SchemasService::NewStub(*channel);
   if (args.empty()) return UsageError("schemas", "missing subcommand");
   const std::string_view sub = args[0];
   if (sub == "registries") return RunSchemaRegistries(*stub, args);

@@ -1,7 +1,7 @@
 // The matching loop of `busbar match`. Lines are found with memchr and passed
 // to Matcher::Match as views into the block: no per-line copy or allocation,
 // and output goes into a per-thread string reused from block to block.
-#include "bus/batch_matcher.h"
+#include "bus/match/batch_matcher.h"
 
 #include <simdjson.h>
 
@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "bus/cli.h"
+#include "matcher/base/base.h"
 
 namespace busbar::cli {
 
@@ -54,7 +54,7 @@ BatchMatcher::BatchMatcher(std::shared_ptr<const matcher::Matcher> matcher,
   for (uint32_t rank = 0; rank < rule_count; ++rank) name_rank_[by_name[rank]] = rank;
   quoted_names_.resize(rule_count);
   for (uint32_t id = 0; id < rule_count; ++id) {
-    AppendJsonString(matcher_->rule_name(id), quoted_names_[id]);
+    base::AppendJsonString(matcher_->rule_name(id), &quoted_names_[id]);
   }
 
   for (int i = 0; i < options.threads; ++i) {
@@ -144,7 +144,7 @@ void BatchMatcher::MatchPart(Worker& worker) const {
       const std::string reason(status.message());
       if (!options_.count_only) {
         result.output.append("{\"error\": ");
-        AppendJsonString(reason, result.output);
+        base::AppendJsonString(reason, &result.output);
         result.output.append("}\n");
       }
       result.errors.emplace_back(result.lines, reason);

@@ -9,40 +9,85 @@
 #include <cstdio>
 #include <ctime>
 #include <string>
+#include <string_view>
+#include <utility>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "bus/cli.h"
+#include "bus/cli/commands.h"
 #include "bus/server/daemon.h"
+#include "matcher/base/base.h"
 
 namespace busbar::cli {
 namespace {
 
 void Log(const char* level, const std::string& msg) {
-  char ts[32];
-  std::time_t now = std::time(nullptr);
-  std::tm tm;
-  gmtime_r(&now, &tm);
-  std::strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  std::fprintf(stderr, "ts=%s level=%s msg=", ts, level);
+  const std::string ts =
+      base::FormatRfc3339(int64_t{std::time(nullptr)} * 1000, base::Rfc3339Precision::kSeconds);
+  std::fprintf(stderr, "ts=%s level=%s msg=", ts.c_str(), level);
   std::string quoted;
-  AppendJsonString(msg, quoted);
+  base::AppendJsonString(msg, &quoted);
   std::fprintf(stderr, "%s\n", quoted.c_str());
   std::fflush(stderr);
 }
 
-// TakeOptionValue for a positive integer option: true when taken into *out;
-// InvalidArgument when the value is not a positive number.
-absl::StatusOr<bool> TakeInt64(const Args& args, size_t* i, std::string_view name, int64_t* out) {
-  std::string_view v;
-  auto took = TakeOptionValue(args, i, name, &v);
-  if (!took.ok() || !*took) return took;
-  if (!absl::SimpleAtoi(absl::string_view(v.data(), v.size()), out) || *out <= 0) {
+// Reads `busbar serve`'s arguments into *o (which holds the defaults). InvalidArgument with
+// the message for the user.
+absl::Status ReadServeOptions(const Args& args, bus::DaemonOptions* o) {
+  absl::StatusOr<Options> given = ReadOptions(
+      args, 0,
+      {"--listen", "--data-dir", "--config", "--account", "--region", "--fsync",
+       "--max-request-bytes", "--event-log-retention", "--retry-base-ms", "--retry-max-delay-ms",
+       "--function-retry-base-ms", "--http-timeout-ms", "--max-function-environments"},
+      {"--strict-eventbridge"});
+  if (!given.ok()) return given.status();
+  if (!given->positional.empty()) {
     return absl::InvalidArgumentError(
-        absl::StrCat(std::string(name), " takes a positive number, not '", std::string(v), "'"));
+        absl::StrCat("unknown argument '", given->positional[0], "'"));
   }
-  return true;
+  o->listen = given->Get("--listen", o->listen);
+  o->data_dir = given->Get("--data-dir", o->data_dir);
+  for (const std::string& file : given->All("--config")) o->config_files.push_back(file);
+  o->account = given->Get("--account", o->account);
+  o->region = given->Get("--region", o->region);
+  if (given->Has("--fsync")) {
+    const std::string fsync = given->Get("--fsync");
+    if (fsync == "batch") {
+      o->fsync = targets::FsyncPolicy::kEveryBatch;
+    } else if (fsync == "off") {
+      o->fsync = targets::FsyncPolicy::kOff;
+    } else {
+      return absl::InvalidArgumentError("--fsync takes 'batch' or 'off'");
+    }
+  }
+  if (!given->GetInt("--max-request-bytes", &o->max_request_bytes) || o->max_request_bytes == 0) {
+    return absl::InvalidArgumentError("--max-request-bytes takes a positive number");
+  }
+  if (!given->GetInt("--event-log-retention", &o->event_log_retention_s) ||
+      o->event_log_retention_s < 0) {
+    return absl::InvalidArgumentError(
+        "--event-log-retention takes a number of seconds (0 or more)");
+  }
+  const std::pair<std::string_view, int64_t*> positive[] = {
+      {"--retry-base-ms", &o->retry_base_ms},
+      {"--retry-max-delay-ms", &o->retry_max_delay_ms},
+      {"--function-retry-base-ms", &o->function_retry_base_ms},
+      {"--http-timeout-ms", &o->http_timeout_ms},
+  };
+  for (const auto& [name, value] : positive) {
+    if (!given->GetInt(name, value) || *value <= 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          std::string(name), " takes a positive number, not '", given->Get(name), "'"));
+    }
+  }
+  if (!given->GetInt("--max-function-environments", &o->max_function_environments) ||
+      o->max_function_environments <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--max-function-environments takes a positive number, not '",
+                     given->Get("--max-function-environments"), "'"));
+  }
+  if (given->Has("--strict-eventbridge")) o->strict_eventbridge = true;
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -82,61 +127,8 @@ void PrintServeHelp(std::FILE* out) {
 
 int RunServe(const Args& args) {
   bus::DaemonOptions o;
-  int64_t max_environments = o.max_function_environments;
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string_view v;
-    absl::StatusOr<bool> took;
-    if ((took = TakeOptionValue(args, &i, "--listen", &v)).value_or(false)) {
-      o.listen = std::string(v);
-    } else if (took.ok() && (took = TakeOptionValue(args, &i, "--data-dir", &v)).value_or(false)) {
-      o.data_dir = std::string(v);
-    } else if (took.ok() && (took = TakeOptionValue(args, &i, "--config", &v)).value_or(false)) {
-      o.config_files.emplace_back(v);
-    } else if (took.ok() && (took = TakeOptionValue(args, &i, "--account", &v)).value_or(false)) {
-      o.account = std::string(v);
-    } else if (took.ok() && (took = TakeOptionValue(args, &i, "--region", &v)).value_or(false)) {
-      o.region = std::string(v);
-    } else if (took.ok() && (took = TakeOptionValue(args, &i, "--fsync", &v)).value_or(false)) {
-      if (v == "batch") {
-        o.fsync = targets::FsyncPolicy::kEveryBatch;
-      } else if (v == "off") {
-        o.fsync = targets::FsyncPolicy::kOff;
-      } else {
-        return UsageError("serve", "--fsync takes 'batch' or 'off'");
-      }
-    } else if (took.ok() &&
-               (took = TakeOptionValue(args, &i, "--max-request-bytes", &v)).value_or(false)) {
-      if (!absl::SimpleAtoi(absl::string_view(v.data(), v.size()), &o.max_request_bytes) ||
-          o.max_request_bytes == 0) {
-        return UsageError("serve", "--max-request-bytes takes a positive number");
-      }
-    } else if (took.ok() &&
-               (took = TakeOptionValue(args, &i, "--event-log-retention", &v)).value_or(false)) {
-      if (!absl::SimpleAtoi(absl::string_view(v.data(), v.size()), &o.event_log_retention_s) ||
-          o.event_log_retention_s < 0) {
-        return UsageError("serve", "--event-log-retention takes a number of seconds (0 or more)");
-      }
-    } else if (took.ok() &&
-               (took = TakeInt64(args, &i, "--retry-base-ms", &o.retry_base_ms)).value_or(false)) {
-    } else if (took.ok() &&
-               (took = TakeInt64(args, &i, "--retry-max-delay-ms", &o.retry_max_delay_ms))
-                   .value_or(false)) {
-    } else if (took.ok() &&
-               (took = TakeInt64(args, &i, "--function-retry-base-ms", &o.function_retry_base_ms))
-                   .value_or(false)) {
-    } else if (took.ok() && (took = TakeInt64(args, &i, "--http-timeout-ms", &o.http_timeout_ms))
-                                .value_or(false)) {
-    } else if (took.ok() &&
-               (took = TakeInt64(args, &i, "--max-function-environments", &max_environments))
-                   .value_or(false)) {
-      o.max_function_environments = static_cast<int>(max_environments);
-    } else if (!took.ok()) {
-      return UsageError("serve", std::string(took.status().message()));
-    } else if (args[i] == "--strict-eventbridge") {
-      o.strict_eventbridge = true;
-    } else {
-      return UsageError("serve", absl::StrCat("unknown argument '", std::string(args[i]), "'"));
-    }
+  if (absl::Status s = ReadServeOptions(args, &o); !s.ok()) {
+    return UsageError("serve", std::string(s.message()));
   }
   // Block the signals in every thread; this one waits for them.
   sigset_t set;

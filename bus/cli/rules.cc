@@ -6,9 +6,10 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "bus/cli.h"
-#include "bus/cli_rpc.h"
+#include "bus/cli/commands.h"
+#include "bus/cli/rpc.h"
 #include "busbar/v1/rules.grpc.pb.h"
+#include "matcher/base/base.h"
 
 namespace busbar::cli {
 namespace {
@@ -17,18 +18,18 @@ namespace v1 = ::busbar::v1;
 
 void PrintRule(const v1::Rule& r) {
   std::string out = "{\"Name\":";
-  AppendJsonString(r.name(), out);
+  base::AppendJsonString(r.name(), &out);
   out += ",\"Arn\":";
-  AppendJsonString(r.arn(), out);
+  base::AppendJsonString(r.arn(), &out);
   out += ",\"EventBusName\":";
-  AppendJsonString(r.event_bus_name(), out);
+  base::AppendJsonString(r.event_bus_name(), &out);
   out += ",\"State\":";
   out += r.state() == v1::RULE_STATE_ENABLED ? "\"ENABLED\"" : "\"DISABLED\"";
   out += ",\"EventPattern\":";
-  AppendJsonString(r.event_pattern(), out);
+  base::AppendJsonString(r.event_pattern(), &out);
   if (!r.description().empty()) {
     out += ",\"Description\":";
-    AppendJsonString(r.description(), out);
+    base::AppendJsonString(r.description(), &out);
   }
   out += "}";
   std::printf("%s\n", out.c_str());
@@ -36,16 +37,16 @@ void PrintRule(const v1::Rule& r) {
 
 void PrintTarget(const v1::Target& t) {
   std::string out = "{\"Id\":";
-  AppendJsonString(t.id(), out);
+  base::AppendJsonString(t.id(), &out);
   out += ",\"Arn\":";
-  AppendJsonString(t.arn(), out);
+  base::AppendJsonString(t.arn(), &out);
   if (!t.input().empty()) {
     out += ",\"Input\":";
-    AppendJsonString(t.input(), out);
+    base::AppendJsonString(t.input(), &out);
   }
   if (!t.input_path().empty()) {
     out += ",\"InputPath\":";
-    AppendJsonString(t.input_path(), out);
+    base::AppendJsonString(t.input_path(), &out);
   }
   if (t.has_input_transformer()) {
     out += ",\"InputTransformer\":{\"InputPathsMap\":{";
@@ -53,12 +54,12 @@ void PrintTarget(const v1::Target& t) {
     for (const auto& [var, path] : t.input_transformer().input_paths_map()) {
       if (!first) out += ",";
       first = false;
-      AppendJsonString(var, out);
+      base::AppendJsonString(var, &out);
       out += ":";
-      AppendJsonString(path, out);
+      base::AppendJsonString(path, &out);
     }
     out += "},\"InputTemplate\":";
-    AppendJsonString(t.input_transformer().input_template(), out);
+    base::AppendJsonString(t.input_transformer().input_template(), &out);
     out += "}";
   }
   if (t.has_retry_policy()) {
@@ -69,7 +70,7 @@ void PrintTarget(const v1::Target& t) {
   }
   if (t.has_dead_letter_config()) {
     out += ",\"DeadLetterConfig\":{\"Arn\":";
-    AppendJsonString(t.dead_letter_config().arn(), out);
+    base::AppendJsonString(t.dead_letter_config().arn(), &out);
     out += "}";
   }
   out += "}";
@@ -96,14 +97,10 @@ int ListRules(v1::RulesService::Stub& stub, const Options& o) {
   v1::ListRulesRequest req;
   req.set_event_bus_name(BusOf(o));
   req.set_name_prefix(o.Get("--prefix"));
-  do {
-    v1::ListRulesResponse resp;
-    auto ctx = Context();
-    if (auto s = stub.ListRules(ctx.get(), req, &resp); !s.ok()) return RpcError(s);
-    for (const auto& r : resp.rules()) PrintRule(r);
-    req.set_next_token(resp.next_token());
-  } while (!req.next_token().empty());
-  return 0;
+  return ForEachPage(stub, &v1::RulesService::Stub::ListRules, req,
+                     [](const v1::ListRulesResponse& page) {
+                       for (const auto& r : page.rules()) PrintRule(r);
+                     });
 }
 
 int PutRule(v1::RulesService::Stub& stub, const Options& o) {
@@ -192,14 +189,10 @@ int RunTargets(v1::RulesService::Stub& stub, const Args& args) {
     v1::ListTargetsByRuleRequest req;
     req.set_rule(rule);
     req.set_event_bus_name(BusOf(*o));
-    do {
-      v1::ListTargetsByRuleResponse resp;
-      auto ctx = Context();
-      if (auto s = stub.ListTargetsByRule(ctx.get(), req, &resp); !s.ok()) return RpcError(s);
-      for (const auto& t : resp.targets()) PrintTarget(t);
-      req.set_next_token(resp.next_token());
-    } while (!req.next_token().empty());
-    return 0;
+    return ForEachPage(stub, &v1::RulesService::Stub::ListTargetsByRule, req,
+                       [](const v1::ListTargetsByRuleResponse& page) {
+                         for (const auto& t : page.targets()) PrintTarget(t);
+                       });
   }
   if (sub == "put") {
     if (!o->positional.empty() || !o->Has("--id") || !o->Has("--arn")) {
@@ -247,14 +240,14 @@ int Metrics(v1::RulesService::Stub& stub, const Options& o) {
   auto ctx = Context();
   if (auto s = stub.GetRuleMetrics(ctx.get(), req, &resp); !s.ok()) return RpcError(s);
   std::string out = "{\"RuleArn\":";
-  AppendJsonString(resp.rule_arn(), out);
+  base::AppendJsonString(resp.rule_arn(), &out);
   absl::StrAppend(&out, ",\"MatchedEvents\":", resp.matched_events(),
                   ",\"TriggeredRules\":", resp.triggered_rules(), ",\"Targets\":[");
   for (int i = 0; i < resp.targets_size(); ++i) {
     const v1::TargetMetrics& t = resp.targets(i);
     if (i > 0) out += ",";
     out += "{\"Id\":";
-    AppendJsonString(t.id(), out);
+    base::AppendJsonString(t.id(), &out);
     absl::StrAppend(
         &out, ",\"Invocations\":", t.invocations(),
         ",\"FailedInvocations\":", t.failed_invocations(),
@@ -297,7 +290,8 @@ void PrintRulesHelp(std::FILE* out) {
 int RunRules(const Args& in) {
   Args args = in;
   auto channel = Connect(args);
-  auto stub = v1::RulesService::NewStub(channel);
+  if (!channel.ok()) return UsageError("rules", std::string(channel.status().message()));
+  auto stub = v1::RulesService::NewStub(*channel);
   if (args.empty()) return UsageError("rules", "missing subcommand");
   const std::string_view sub = args[0];
   if (sub == "targets") return RunTargets(*stub, args);

@@ -1,6 +1,6 @@
 // Client command `busbar put-events`: one PutEvents call per batch of 10 events
 // to a running daemon. `busbar queues`, `busbar rules` and `busbar buses` are in
-// cli_queues.cc, cli_rules.cc and cli_buses.cc.
+// queues.cc, rules.cc and buses.cc.
 #include <grpcpp/grpcpp.h>
 
 #include <cstdio>
@@ -9,8 +9,8 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "bus/cli.h"
-#include "bus/cli_rpc.h"
+#include "bus/cli/commands.h"
+#include "bus/cli/rpc.h"
 #include "busbar/v1/events.grpc.pb.h"
 #include "simdjson.h"
 
@@ -100,43 +100,28 @@ void PrintPutEventsHelp(std::FILE* out) {
 int RunPutEvents(const Args& in) {
   Args args = in;
   auto channel = Connect(args);
-  auto stub = v1::EventsService::NewStub(channel);
-  v1::PutEventsRequestEntry flag_entry;
-  std::string file;
-  bool from_flags = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string_view v;
-    absl::StatusOr<bool> t;
-    auto take = [&](std::string_view name) {
-      t = TakeOptionValue(args, &i, name, &v);
-      return t.ok() && *t;
-    };
-    if (take("--source")) {
-      flag_entry.set_source(std::string(v));
-      from_flags = true;
-    } else if (t.ok() && take("--detail-type")) {
-      flag_entry.set_detail_type(std::string(v));
-      from_flags = true;
-    } else if (t.ok() && take("--detail")) {
-      auto d = ReadJsonArg(v);
-      if (!d.ok()) return PrintError(d.status());
-      flag_entry.set_detail(*d);
-      from_flags = true;
-    } else if (t.ok() && take("--event-bus-name")) {
-      flag_entry.set_event_bus_name(std::string(v));
-    } else if (t.ok() && take("--resource")) {
-      flag_entry.add_resources(std::string(v));
-    } else if (t.ok() && take("--time")) {
-      flag_entry.set_time(std::string(v));
-    } else if (t.ok() && take("--file")) {
-      file = std::string(v);
-    } else if (!t.ok()) {
-      return UsageError("put-events", std::string(t.status().message()));
-    } else {
-      return UsageError("put-events",
-                        absl::StrCat("unknown argument '", std::string(args[i]), "'"));
-    }
+  if (!channel.ok()) return UsageError("put-events", std::string(channel.status().message()));
+  auto stub = v1::EventsService::NewStub(*channel);
+  auto o = ReadOptions(args, 0,
+                       {"--source", "--detail-type", "--detail", "--event-bus-name", "--resource",
+                        "--time", "--file"});
+  if (!o.ok()) return UsageError("put-events", std::string(o.status().message()));
+  if (!o->positional.empty()) {
+    return UsageError("put-events", absl::StrCat("unknown argument '", o->positional[0], "'"));
   }
+  v1::PutEventsRequestEntry flag_entry;
+  const bool from_flags = o->Has("--source") || o->Has("--detail-type") || o->Has("--detail");
+  const std::string file = o->Get("--file");
+  flag_entry.set_source(o->Get("--source"));
+  flag_entry.set_detail_type(o->Get("--detail-type"));
+  if (o->Has("--detail")) {
+    auto d = ReadJsonArg(o->Get("--detail"));
+    if (!d.ok()) return PrintError(d.status());
+    flag_entry.set_detail(*d);
+  }
+  flag_entry.set_event_bus_name(o->Get("--event-bus-name"));
+  for (const std::string& r : o->All("--resource")) flag_entry.add_resources(r);
+  if (o->Has("--time")) flag_entry.set_time(o->Get("--time"));
   if (from_flags == !file.empty()) {
     return UsageError("put-events", "give either --source/--detail-type/--detail or --file");
   }

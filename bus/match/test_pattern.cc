@@ -4,7 +4,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "bus/cli.h"
+#include "bus/cli/commands.h"
 #include "matcher/matcher.h"
 
 namespace busbar::cli {
@@ -27,23 +27,15 @@ Options:
 }
 
 int RunTestPattern(const Args& args) {
-  matcher::Options options;
-  std::vector<std::string_view> positional;
-  bool options_done = false;
-  for (std::string_view arg : args) {
-    if (options_done || arg.empty() || arg.front() != '-') {
-      positional.push_back(arg);
-    } else if (arg == "--") {
-      options_done = true;
-    } else if (arg == "--help" || arg == "-h") {
-      PrintTestPatternHelp(stdout);
-      return 0;
-    } else if (arg == "--strict-eventbridge") {
-      options.allow_regexp = false;
-    } else {
-      return UsageError("test-pattern", "unknown option " + std::string(arg));
-    }
+  absl::StatusOr<Options> o = ReadOptions(args, 0, {}, {"--strict-eventbridge", "--help", "-h"});
+  if (!o.ok()) return UsageError("test-pattern", std::string(o.status().message()));
+  if (o->Has("--help") || o->Has("-h")) {
+    PrintTestPatternHelp(stdout);
+    return 0;
   }
+  matcher::Options options;
+  if (o->Has("--strict-eventbridge")) options.allow_regexp = false;
+  const std::vector<std::string>& positional = o->positional;
   if (positional.size() != 2) return UsageError("test-pattern", "needs PATTERN and EVENT");
 
   absl::StatusOr<std::string> pattern = ReadJsonArg(positional[0]);

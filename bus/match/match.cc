@@ -18,9 +18,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "bus/batch_matcher.h"
-#include "bus/cli.h"
-#include "bus/line_reader.h"
+#include "bus/cli/commands.h"
+#include "bus/match/batch_matcher.h"
+#include "bus/match/line_reader.h"
 #include "matcher/matcher.h"
 
 namespace busbar::cli {
@@ -42,47 +42,27 @@ struct MatchFlags {
 };
 
 absl::StatusOr<MatchFlags> ParseFlags(const Args& args) {
+  absl::StatusOr<Options> o =
+      ReadOptions(args, 0, {"--patterns", "--threads"},
+                  {"--count", "--stats", "--validate", "--strict-eventbridge", "--help", "-h"});
+  if (!o.ok()) return o.status();
   MatchFlags flags;
-  std::vector<std::string_view> positional;
-  bool options_done = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string_view arg = args[i];
-    std::string_view value;
-    if (options_done || arg == "-" || arg.empty() || arg.front() != '-') {
-      positional.push_back(arg);
-    } else if (arg == "--") {
-      options_done = true;
-    } else if (arg == "--help" || arg == "-h") {
-      flags.help = true;
-      return flags;
-    } else if (arg == "--count") {
-      flags.count = true;
-    } else if (arg == "--stats") {
-      flags.stats = true;
-    } else if (arg == "--validate") {
-      flags.validate = true;
-    } else if (arg == "--strict-eventbridge") {
-      flags.options.allow_regexp = false;
-    } else if (absl::StatusOr<bool> took = TakeOptionValue(args, &i, "--patterns", &value);
-               !took.ok() || *took) {
-      if (!took.ok()) return took.status();
-      flags.patterns_path = std::string(value);
-    } else if (absl::StatusOr<bool> took = TakeOptionValue(args, &i, "--threads", &value);
-               !took.ok() || *took) {
-      if (!took.ok()) return took.status();
-      if (!absl::SimpleAtoi(absl::string_view(value.data(), value.size()), &flags.threads) ||
-          flags.threads < 1 || flags.threads > kMaxThreads) {
-        return absl::InvalidArgumentError(absl::StrCat("--threads needs a number from 1 to ",
-                                                       kMaxThreads, ", not '", std::string(value),
-                                                       "'"));
-      }
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat("unknown option ", std::string(arg)));
-    }
+  if (o->Has("--help") || o->Has("-h")) {
+    flags.help = true;
+    return flags;
+  }
+  flags.count = o->Has("--count");
+  flags.stats = o->Has("--stats");
+  flags.validate = o->Has("--validate");
+  if (o->Has("--strict-eventbridge")) flags.options.allow_regexp = false;
+  flags.patterns_path = o->Get("--patterns");
+  if (!o->GetInt("--threads", &flags.threads) || flags.threads < 1 || flags.threads > kMaxThreads) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--threads needs a number from 1 to ", kMaxThreads, ", not '", o->Get("--threads"), "'"));
   }
   if (flags.patterns_path.empty()) return absl::InvalidArgumentError("--patterns FILE is required");
-  if (positional.size() > 1) return absl::InvalidArgumentError("at most one INPUT file");
-  if (!positional.empty()) flags.input_path = std::string(positional[0]);
+  if (o->positional.size() > 1) return absl::InvalidArgumentError("at most one INPUT file");
+  if (!o->positional.empty()) flags.input_path = o->positional[0];
   return flags;
 }
 

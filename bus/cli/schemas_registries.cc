@@ -5,10 +5,11 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "bus/cli.h"
-#include "bus/cli_rpc.h"
-#include "bus/cli_schemas.h"
+#include "bus/cli/commands.h"
+#include "bus/cli/rpc.h"
+#include "bus/cli/schemas.h"
 #include "busbar/v1/schemas.grpc.pb.h"
+#include "matcher/base/base.h"
 
 namespace busbar::cli {
 namespace {
@@ -17,12 +18,12 @@ namespace v1 = ::busbar::v1;
 
 void PrintRegistry(const v1::Registry& r) {
   std::string out = "{\"RegistryName\":";
-  AppendJsonString(r.registry_name(), out);
+  base::AppendJsonString(r.registry_name(), &out);
   out += ",\"RegistryArn\":";
-  AppendJsonString(r.registry_arn(), out);
+  base::AppendJsonString(r.registry_arn(), &out);
   if (!r.description().empty()) {
     out += ",\"Description\":";
-    AppendJsonString(r.description(), out);
+    base::AppendJsonString(r.description(), &out);
   }
   out += "}";
   std::printf("%s\n", out.c_str());
@@ -33,16 +34,12 @@ int ListRegistries(SchemasStub& stub, const Args& args) {
   if (!o.ok()) return UsageError("schemas", std::string(o.status().message()));
   v1::ListRegistriesRequest req;
   req.set_registry_name_prefix(o->Get("--prefix"));
-  do {
-    v1::ListRegistriesResponse resp;
-    auto ctx = Context();
-    if (auto s = stub.ListRegistries(ctx.get(), req, &resp); !s.ok()) return RpcError(s);
-    for (const auto& r : resp.registries()) {
-      std::printf("%s\t%s\n", r.registry_name().c_str(), r.registry_arn().c_str());
-    }
-    req.set_next_token(resp.next_token());
-  } while (!req.next_token().empty());
-  return 0;
+  return ForEachPage(
+      stub, &SchemasStub::ListRegistries, req, [](const v1::ListRegistriesResponse& page) {
+        for (const auto& r : page.registries()) {
+          std::printf("%s\t%s\n", r.registry_name().c_str(), r.registry_arn().c_str());
+        }
+      });
 }
 
 }  // namespace

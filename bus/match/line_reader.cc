@@ -3,7 +3,7 @@
 // space. Next() slides the partial line to the front, fills the free space and
 // returns everything up to the last newline; a line longer than the buffer
 // doubles it.
-#include "bus/line_reader.h"
+#include "bus/match/line_reader.h"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -4,9 +4,10 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "bus/cli.h"
-#include "bus/cli_rpc.h"
+#include "bus/cli/commands.h"
+#include "bus/cli/rpc.h"
 #include "busbar/v1/buses.grpc.pb.h"
+#include "matcher/base/base.h"
 
 namespace busbar::cli {
 namespace {
@@ -15,15 +16,15 @@ namespace v1 = ::busbar::v1;
 
 void PrintBus(const v1::EventBus& b) {
   std::string out = "{\"Name\":";
-  AppendJsonString(b.name(), out);
+  base::AppendJsonString(b.name(), &out);
   out += ",\"Arn\":";
-  AppendJsonString(b.arn(), out);
+  base::AppendJsonString(b.arn(), &out);
   if (!b.description().empty()) {
     out += ",\"Description\":";
-    AppendJsonString(b.description(), out);
+    base::AppendJsonString(b.description(), &out);
   }
-  absl::StrAppend(&out, ",\"CreationTime\":\"", Rfc3339(b.creation_time().seconds()),
-                  "\",\"LastModifiedTime\":\"", Rfc3339(b.last_modified_time().seconds()), "\"}");
+  absl::StrAppend(&out, ",\"CreationTime\":\"", Rfc3339(b.creation_time()),
+                  "\",\"LastModifiedTime\":\"", Rfc3339(b.last_modified_time()), "\"}");
   std::printf("%s\n", out.c_str());
 }
 
@@ -46,7 +47,8 @@ void PrintBusesHelp(std::FILE* out) {
 int RunBuses(const Args& in) {
   Args args = in;
   auto channel = Connect(args);
-  auto stub = v1::BusesService::NewStub(channel);
+  if (!channel.ok()) return UsageError("buses", std::string(channel.status().message()));
+  auto stub = v1::BusesService::NewStub(*channel);
   if (args.empty()) return UsageError("buses", "missing subcommand");
   const std::string_view sub = args[0];
   auto o = ReadOptions(args, 1, {"--prefix", "--description"});
@@ -57,16 +59,12 @@ int RunBuses(const Args& in) {
     }
     v1::ListEventBusesRequest req;
     req.set_name_prefix(o->Get("--prefix"));
-    do {
-      v1::ListEventBusesResponse resp;
-      auto ctx = Context();
-      if (auto s = stub->ListEventBuses(ctx.get(), req, &resp); !s.ok()) return RpcError(s);
-      for (const auto& b : resp.event_buses()) {
-        std::printf("%s\t%s\n", b.name().c_str(), b.arn().c_str());
-      }
-      req.set_next_token(resp.next_token());
-    } while (!req.next_token().empty());
-    return 0;
+    return ForEachPage(*stub, &v1::BusesService::Stub::ListEventBuses, req,
+                       [](const v1::ListEventBusesResponse& page) {
+                         for (const auto& b : page.event_buses()) {
+                           std::printf("%s\t%s\n", b.name().c_str(), b.arn().c_str());
+                         }
+                       });
   }
   if (sub != "describe" && sub != "create" && sub != "delete") {
     return UsageError("buses", absl::StrCat("unknown subcommand '", std::string(sub), "'"));

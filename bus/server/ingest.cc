@@ -1,46 +1,13 @@
 // PutEvents entry validation and envelope building; see ingest.h.
-#include "bus/ingest.h"
-
-#include <random>
+#include "bus/server/ingest.h"
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "matcher/base/base.h"
 #include "simdjson.h"
 
 namespace busbar::bus {
 namespace {
-
-void AppendJsonString(std::string_view s, std::string& out) {
-  out.push_back('"');
-  for (char ch : s) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out.append("\\\"");
-        break;
-      case '\\':
-        out.append("\\\\");
-        break;
-      case '\n':
-        out.append("\\n");
-        break;
-      case '\r':
-        out.append("\\r");
-        break;
-      case '\t':
-        out.append("\\t");
-        break;
-      default:
-        if (c < 0x20) {
-          out.append(absl::StrFormat("\\u%04x", c));
-        } else {
-          out.push_back(ch);
-        }
-    }
-  }
-  out.push_back('"');
-}
 
 EntryOutcome Reject(std::string code, std::string message) {
   EntryOutcome o;
@@ -87,15 +54,6 @@ size_t EntrySize(const EntryIn& e) {
   if (e.detail.has_value()) size += e.detail->size();
   for (const std::string& r : e.resources) size += r.size();
   return size;
-}
-
-std::string NewUuid() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  uint64_t hi = rng(), lo = rng();
-  hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
-  lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // variant 1
-  return absl::StrFormat("%08x-%04x-%04x-%04x-%012x", hi >> 32, (hi >> 16) & 0xFFFF, hi & 0xFFFF,
-                         lo >> 48, lo & 0xFFFFFFFFFFFFULL);
 }
 
 absl::StatusOr<std::vector<EntryOutcome>> PrepareEntries(const std::vector<EntryIn>& entries,
@@ -185,20 +143,20 @@ absl::StatusOr<std::vector<EntryOutcome>> PrepareEntries(const std::vector<Entry
       continue;
     }
     EntryOutcome o;
-    o.event_id = NewUuid();
+    o.event_id = base::NewUuidV4();
     o.bus = bus;
     std::string& env = o.envelope;
     env.reserve(e.detail->size() + 256);
     absl::StrAppend(&env, "{\"version\":\"0\",\"id\":\"", o.event_id, "\",\"detail-type\":");
-    AppendJsonString(e.detail_type, env);
+    base::AppendJsonString(e.detail_type, &env);
     env.append(",\"source\":");
-    AppendJsonString(e.source, env);
+    base::AppendJsonString(e.source, &env);
     absl::StrAppend(&env, ",\"account\":\"", ctx.account, "\",\"time\":\"",
-                    absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", time, absl::UTCTimeZone()),
+                    base::FormatRfc3339(absl::ToUnixMillis(time), base::Rfc3339Precision::kSeconds),
                     "\",\"region\":\"", ctx.region, "\",\"resources\":[");
     for (size_t i = 0; i < e.resources.size(); ++i) {
       if (i) env.push_back(',');
-      AppendJsonString(e.resources[i], env);
+      base::AppendJsonString(e.resources[i], &env);
     }
     env.append("],\"detail\":");
     env.append(*e.detail);

@@ -10,9 +10,10 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "bus/cli.h"
-#include "bus/cli_rpc.h"
+#include "bus/cli/commands.h"
+#include "bus/cli/rpc.h"
 #include "busbar/v1/queues.grpc.pb.h"
+#include "matcher/base/base.h"
 
 namespace busbar::cli {
 namespace {
@@ -28,9 +29,9 @@ void AppendJsonObject(const std::map<std::string, std::string>& m, std::string& 
   for (const auto& [k, v] : m) {
     if (!first) out += ",";
     first = false;
-    AppendJsonString(k, out);
+    base::AppendJsonString(k, &out);
     out += ":";
-    AppendJsonString(v, out);
+    base::AppendJsonString(v, &out);
   }
   out += "}";
 }
@@ -55,14 +56,9 @@ int List(Stub& stub, const Args& args) {
   if (args.size() > 2) return UsageError("queues", "list takes at most one PREFIX");
   v1::ListQueuesRequest req;
   if (args.size() == 2) req.set_queue_name_prefix(std::string(args[1]));
-  do {
-    v1::ListQueuesResponse resp;
-    auto ctx = Context();
-    if (auto s = stub.ListQueues(ctx.get(), req, &resp); !s.ok()) return RpcError(s);
-    for (const auto& url : resp.queue_urls()) std::printf("%s\n", url.c_str());
-    req.set_next_token(resp.next_token());
-  } while (!req.next_token().empty());
-  return 0;
+  return ForEachPage(stub, &Stub::ListQueues, req, [](const v1::ListQueuesResponse& page) {
+    for (const auto& url : page.queue_urls()) std::printf("%s\n", url.c_str());
+  });
 }
 
 // create NAME [--attribute N=V]... and set-attributes NAME --attribute N=V...
@@ -156,40 +152,32 @@ int Receive(Stub& stub, const Args& args, const std::string& name) {
   req.set_max_number_of_messages(10);
   req.add_message_system_attribute_names("All");
   req.add_message_attribute_names("All");
-  bool del = false;
-  for (size_t i = 2; i < args.size(); ++i) {
-    // Takes the integer option `name` at args[i] into *out; 1 if taken, 0 if
-    // args[i] is something else, -1 on a bad value.
-    auto take_int = [&](std::string_view name, auto set) {
-      std::string_view v;
-      int n = 0;
-      auto t = TakeOptionValue(args, &i, name, &v);
-      if (!t.ok() || !*t) return t.ok() ? 0 : -1;
-      if (!absl::SimpleAtoi(absl::string_view(v.data(), v.size()), &n)) return -1;
-      set(n);
-      return 1;
-    };
-    int r = take_int("--max", [&](int n) { req.set_max_number_of_messages(n); });
-    if (r == 0) r = take_int("--wait", [&](int n) { req.set_wait_time_seconds(n); });
-    if (r == 0) r = take_int("--visibility", [&](int n) { req.set_visibility_timeout(n); });
-    if (r < 0) return UsageError("queues", "--max, --wait and --visibility take a number");
-    if (r > 0) continue;
-    if (args[i] == "--delete") {
-      del = true;
-      continue;
-    }
-    return UsageError("queues", absl::StrCat("unknown argument '", std::string(args[i]), "'"));
+  auto o = ReadOptions(args, 2, {"--max", "--wait", "--visibility"}, {"--delete"});
+  if (!o.ok()) return UsageError("queues", std::string(o.status().message()));
+  if (!o->positional.empty()) {
+    return UsageError("queues", absl::StrCat("unknown argument '", o->positional[0], "'"));
   }
+  int32_t max = req.max_number_of_messages();
+  int32_t wait = 0;
+  int32_t visibility = 0;
+  if (!o->GetInt("--max", &max) || !o->GetInt("--wait", &wait) ||
+      !o->GetInt("--visibility", &visibility)) {
+    return UsageError("queues", "--max, --wait and --visibility take a number");
+  }
+  req.set_max_number_of_messages(max);
+  if (o->Has("--wait")) req.set_wait_time_seconds(wait);
+  if (o->Has("--visibility")) req.set_visibility_timeout(visibility);
+  const bool del = o->Has("--delete");
   v1::ReceiveMessageResponse resp;
   auto ctx = Context(60);
   if (auto s = stub.ReceiveMessage(ctx.get(), req, &resp); !s.ok()) return RpcError(s);
   for (const auto& m : resp.messages()) {
     std::string out = "{\"MessageId\":";
-    AppendJsonString(m.message_id(), out);
+    base::AppendJsonString(m.message_id(), &out);
     out += ",\"ReceiptHandle\":";
-    AppendJsonString(m.receipt_handle(), out);
+    base::AppendJsonString(m.receipt_handle(), &out);
     out += ",\"Body\":";
-    AppendJsonString(m.body(), out);
+    base::AppendJsonString(m.body(), &out);
     out += ",\"Attributes\":";
     AppendJsonObject({m.attributes().begin(), m.attributes().end()}, out);
     if (!m.message_attributes().empty()) {
@@ -243,7 +231,8 @@ void PrintQueuesHelp(std::FILE* out) {
 int RunQueues(const Args& in) {
   Args args = in;
   auto channel = Connect(args);
-  auto stub = v1::QueuesService::NewStub(channel);
+  if (!channel.ok()) return UsageError("queues", std::string(channel.status().message()));
+  auto stub = v1::QueuesService::NewStub(*channel);
   if (args.empty()) return UsageError("queues", "missing subcommand");
   const std::string_view sub = args[0];
   if (sub == "list") return List(*stub, args);

@@ -6,9 +6,10 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "bus/cli.h"
-#include "bus/cli_rpc.h"
+#include "bus/cli/commands.h"
+#include "bus/cli/rpc.h"
 #include "busbar/v1/functions.grpc.pb.h"
+#include "matcher/base/base.h"
 
 namespace busbar::cli {
 namespace {
@@ -18,19 +19,19 @@ namespace v1 = ::busbar::v1;
 void PrintFunction(const v1::FunctionState& f) {
   const v1::FunctionConfiguration& c = f.configuration();
   std::string out = "{\"FunctionName\":";
-  AppendJsonString(c.function_name(), out);
+  base::AppendJsonString(c.function_name(), &out);
   out += ",\"FunctionArn\":";
-  AppendJsonString(c.function_arn(), out);
+  base::AppendJsonString(c.function_arn(), &out);
   out += ",\"Command\":[";
   for (int i = 0; i < c.command_size(); ++i) {
     if (i > 0) out += ",";
-    AppendJsonString(c.command(i), out);
+    base::AppendJsonString(c.command(i), &out);
   }
   out += "],\"CodeDirectory\":";
-  AppendJsonString(c.code_directory(), out);
+  base::AppendJsonString(c.code_directory(), &out);
   if (!c.handler().empty()) {
     out += ",\"Handler\":";
-    AppendJsonString(c.handler(), out);
+    base::AppendJsonString(c.handler(), &out);
   }
   absl::StrAppend(&out, ",\"Timeout\":", c.timeout(), ",\"MemorySize\":", c.memory_size());
   if (c.has_reserved_concurrent_executions()) {
@@ -40,15 +41,15 @@ void PrintFunction(const v1::FunctionState& f) {
                   ",\"MaximumEventAgeInSeconds\":", c.maximum_event_age_in_seconds());
   if (!c.on_success_destination().empty()) {
     out += ",\"OnSuccess\":";
-    AppendJsonString(c.on_success_destination(), out);
+    base::AppendJsonString(c.on_success_destination(), &out);
   }
   if (!c.on_failure_destination().empty()) {
     out += ",\"OnFailure\":";
-    AppendJsonString(c.on_failure_destination(), out);
+    base::AppendJsonString(c.on_failure_destination(), &out);
   }
   if (!c.declared_in().empty()) {
     out += ",\"DeclaredIn\":";
-    AppendJsonString(c.declared_in(), out);
+    base::AppendJsonString(c.declared_in(), &out);
   }
   absl::StrAppend(&out, ",\"Invocations\":", f.invocations(), ",\"Errors\":", f.errors(),
                   ",\"Throttles\":", f.throttles(), ",\"ColdStarts\":", f.cold_starts(),
@@ -70,29 +71,16 @@ int Put(v1::FunctionsService::Stub& stub, bool create, const Options& o) {
   if (req.function_name().empty()) {
     return UsageError("functions", "create/update take NAME (or --name)");
   }
-  if (auto it = o.values.find("--command"); it != o.values.end()) {
-    for (const std::string& a : it->second) req.add_command(a);
-  }
+  for (const std::string& a : o.All("--command")) req.add_command(a);
   req.set_code_directory(o.Get("--code-directory"));
   req.set_handler(o.Get("--handler"));
   req.set_description(o.Get("--description"));
-  if (auto it = o.values.find("--env"); it != o.values.end()) {
-    for (const std::string& kv : it->second) {
-      size_t eq = kv.find('=');
-      if (eq == std::string::npos) return UsageError("functions", "--env takes KEY=VALUE");
-      (*req.mutable_environment())[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
+  for (const std::string& kv : o.All("--env")) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos) return UsageError("functions", "--env takes KEY=VALUE");
+    (*req.mutable_environment())[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
-  auto number = [&o](std::string_view flag, int* out) {
-    if (!o.Has(flag)) return true;
-    try {
-      *out = std::stoi(o.Get(flag));
-      return true;
-    } catch (...) {
-      return false;
-    }
-  };
-  int value = 0;
+  int32_t value = 0;
   struct Field {
     std::string_view flag;
     void (v1::FunctionConfiguration::*set)(int32_t);
@@ -106,7 +94,7 @@ int Put(v1::FunctionsService::Stub& stub, bool create, const Options& o) {
   };
   for (const Field& f : fields) {
     if (!o.Has(f.flag)) continue;
-    if (!number(f.flag, &value)) {
+    if (!o.GetInt(f.flag, &value)) {
       return UsageError("functions", absl::StrCat(std::string(f.flag), " takes a number"));
     }
     (req.*f.set)(value);
@@ -150,17 +138,17 @@ int Invoke(v1::FunctionsService::Stub& stub, const Options& o) {
   std::string out = absl::StrCat("{\"StatusCode\":", resp.status_code());
   if (!resp.function_error().empty()) {
     out += ",\"FunctionError\":";
-    AppendJsonString(resp.function_error(), out);
+    base::AppendJsonString(resp.function_error(), &out);
   }
   if (!resp.request_id().empty()) {
     out += ",\"RequestId\":";
-    AppendJsonString(resp.request_id(), out);
+    base::AppendJsonString(resp.request_id(), &out);
     absl::StrAppend(&out, ",\"ColdStart\":", resp.cold_start() ? "true" : "false");
   }
   out += ",\"ExecutedVersion\":\"$LATEST\"";
   if (resp.status_code() == 200) {
     out += ",\"Payload\":";
-    AppendJsonString(resp.payload(), out);
+    base::AppendJsonString(resp.payload(), &out);
   }
   out += "}";
   std::printf("%s\n", out.c_str());
@@ -197,7 +185,8 @@ void PrintFunctionsHelp(std::FILE* out) {
 int RunFunctions(const Args& in) {
   Args args = in;
   auto channel = Connect(args);
-  auto stub = v1::FunctionsService::NewStub(channel);
+  if (!channel.ok()) return UsageError("functions", std::string(channel.status().message()));
+  auto stub = v1::FunctionsService::NewStub(*channel);
   if (args.empty()) return UsageError("functions", "missing subcommand");
   const std::string_view sub = args[0];
   if (sub == "list") {
@@ -217,18 +206,8 @@ int RunFunctions(const Args& in) {
     return Put(*stub, sub == "create", *o);
   }
   if (sub == "invoke") {
-    Args rest;
-    bool log = false;
-    for (const auto& a : args) {
-      if (std::string_view(a) == "--log") {
-        log = true;
-      } else {
-        rest.push_back(a);
-      }
-    }
-    auto o = ReadOptions(rest, 1, {"--name", "--payload", "--invocation-type"});
+    auto o = ReadOptions(args, 1, {"--name", "--payload", "--invocation-type"}, {"--log"});
     if (!o.ok()) return UsageError("functions", std::string(o.status().message()));
-    if (log) o->values["--log"] = {"1"};
     return Invoke(*stub, *o);
   }
   if (sub == "describe" || sub == "delete" || sub == "logs") {
@@ -236,6 +215,8 @@ int RunFunctions(const Args& in) {
     if (!o.ok()) return UsageError("functions", std::string(o.status().message()));
     const std::string name = NameOf(*o);
     if (name.empty()) return UsageError("functions", absl::StrCat(std::string(sub), " takes NAME"));
+    uint32_t max_bytes = 0;
+    if (!o->GetInt("--bytes", &max_bytes)) return UsageError("functions", "--bytes takes a number");
     auto ctx = Context();
     if (sub == "describe") {
       v1::GetFunctionRequest req;
@@ -251,8 +232,7 @@ int RunFunctions(const Args& in) {
     } else {
       v1::GetFunctionLogsRequest req;
       req.set_function_name(name);
-      if (o->Has("--bytes"))
-        req.set_max_bytes(static_cast<uint32_t>(std::stoul(o->Get("--bytes"))));
+      if (o->Has("--bytes")) req.set_max_bytes(max_bytes);
       v1::GetFunctionLogsResponse resp;
       if (auto s = stub->GetFunctionLogs(ctx.get(), req, &resp); !s.ok()) return RpcError(s);
       std::fputs(resp.log().c_str(), stdout);
