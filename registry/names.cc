@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "matcher/base/env.h"
 #include "registry/registry.h"
 #include "registry/schema_internal.h"
 
@@ -115,11 +116,7 @@ std::string DetailTypeTitle(std::string_view detail_type) {
   return title.empty() ? "Event" : title;
 }
 
-int64_t NowMs() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1000000;
-}
+int64_t NowMs() { return base::Env::Default()->NowMillis(); }
 
 std::string DiscoveredSchemaName(std::string_view source, std::string_view detail_type) {
   std::string name;

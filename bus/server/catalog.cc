@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "bus/config/arn.h"
+#include "matcher/base/env.h"
 #include "targets/sqlite.h"
 
 namespace busbar::bus {
@@ -36,12 +37,6 @@ constexpr std::string_view kSchema[] = {
     "ALTER TABLE api_targets ADD COLUMN http_parameters TEXT",
     "CREATE TABLE api_functions (name TEXT PRIMARY KEY, spec TEXT NOT NULL)",
 };
-
-int64_t NowMs() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1000000;
-}
 
 std::string_view KindName(config::TargetKind kind) {
   switch (kind) {
@@ -136,7 +131,7 @@ config::Rule* FindRule(CatalogState& state, const RuleKey& key) {
 absl::StatusOr<std::unique_ptr<Catalog>> Catalog::Open(targets::Store* store, std::string account,
                                                        std::string region) {
   std::unique_ptr<Catalog> catalog(new Catalog(store, std::move(account), std::move(region)));
-  const int64_t now = NowMs();
+  const int64_t now = base::Env::Default()->NowMillis();
   absl::Status s = store->Write([now](targets::Db& db) -> absl::Status {
     if (auto s = db.Migrate("api_catalog", {std::begin(kSchema), std::end(kSchema)}); !s.ok()) {
       return s;

@@ -216,10 +216,10 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& optio
   dispatch.retry.base_ms = options.retry_base_ms;
   dispatch.retry.max_delay_ms = options.retry_max_delay_ms;
   dispatch.retry.function_retry_base_ms = options.function_retry_base_ms;
-  d->dispatcher_ = std::make_unique<Dispatcher>(
-      Dispatcher::Deps{d.get(), d->store_.get(), d->outbox_.get(), d->functions_.get(),
-                       d->http_.get(), options.env != nullptr ? options.env : base::Env::Default()},
-      dispatch);
+  d->dispatcher_ =
+      std::make_unique<Dispatcher>(Dispatcher::Deps{d.get(), d->store_.get(), d->outbox_.get(),
+                                                    d->functions_.get(), d->http_.get(), d->env_},
+                                   dispatch);
   d->dispatcher_->Start();
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -241,7 +241,9 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& optio
   return d;
 }
 
-Daemon::Daemon(DaemonOptions options) : options_(std::move(options)) {}
+Daemon::Daemon(DaemonOptions options)
+    : options_(std::move(options)),
+      env_(options_.env != nullptr ? options_.env : base::Env::Default()) {}
 
 Daemon::~Daemon() { Shutdown(); }
 

@@ -363,6 +363,7 @@ class Daemon {
   void StopServer();
 
   const DaemonOptions options_;
+  base::Env* const env_;  // options_.env, or base::Env::Default()
   std::unique_ptr<targets::Store> store_;
   std::unique_ptr<targets::EventLog> event_log_;
   std::unique_ptr<targets::Queues> queues_;

@@ -26,12 +26,6 @@ namespace {
 constexpr size_t kMaxTargetsPerRequest = 10;
 constexpr size_t kMaxIdsPerRequest = 100;
 
-int64_t NowMs() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1000000;
-}
-
 absl::Status CheckDescription(std::string_view description) {
   size_t chars = config::CharCount(description);
   if (chars <= config::kMaxDescriptionChars) return absl::OkStatus();
@@ -296,7 +290,7 @@ absl::StatusOr<std::string> Daemon::CreateEventBus(std::string_view name,
                                            " event buses (default included); at most ",
                                            options_.max_event_buses, " are allowed"));
   }
-  const int64_t now = NowMs();
+  const int64_t now = env_->NowMillis();
   ApiBus bus{std::string(name), std::string(description), now, now};
   if (auto s = catalog_->CreateBus(std::move(bus)); !s.ok()) return api::FromStore(s);
   if (auto s = Republish(std::string(name)); !s.ok()) return s;

@@ -13,9 +13,9 @@ targets::MessageAttributes DeadLetterAttributes(const DeadLetterReason& reason) 
   attributes.emplace_back("RULE_ARN", std::string(reason.rule_arn));
   attributes.emplace_back("TARGET_ARN", std::string(reason.target_arn));
   attributes.emplace_back("ERROR_CODE", std::string(reason.error_code));
-  attributes.emplace_back("ERROR_MESSAGE", std::string(reason.error_message.empty()
-                                                           ? reason.error_code
-                                                           : reason.error_message));
+  attributes.emplace_back(
+      "ERROR_MESSAGE",
+      std::string(reason.error_message.empty() ? reason.error_code : reason.error_message));
   attributes.emplace_back("RETRY_ATTEMPTS", absl::StrCat(reason.retry_attempts));
   if (!reason.exhausted_condition.empty()) {
     attributes.emplace_back("EXHAUSTED_RETRY_CONDITION", std::string(reason.exhausted_condition));

@@ -20,9 +20,9 @@ namespace busbar::bus {
 struct DeadLetterReason {
   std::string_view rule_arn;
   std::string_view target_arn;
-  std::string_view error_code;     // THROTTLING, ERROR_FROM_TARGET, INVALID_JSON, ...
-  std::string_view error_message;  // "" = the code stands in for it
-  int retry_attempts = 0;          // tries after the first
+  std::string_view error_code;           // THROTTLING, ERROR_FROM_TARGET, INVALID_JSON, ...
+  std::string_view error_message;        // "" = the code stands in for it
+  int retry_attempts = 0;                // tries after the first
   std::string_view exhausted_condition;  // "" when the failure was not retryable
 };
 targets::MessageAttributes DeadLetterAttributes(const DeadLetterReason& reason);

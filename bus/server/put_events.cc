@@ -18,19 +18,13 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "bus/server/dead_letter.h"
 #include "bus/server/daemon.h"
+#include "bus/server/dead_letter.h"
 #include "matcher/base/base.h"
 #include "targets/ids.h"
 
 namespace busbar::bus {
 namespace {
-
-int64_t NowMs() {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1000000;
-}
 
 // One queue delivery of a PutEvents call.
 struct PendingDelivery {
@@ -91,6 +85,7 @@ struct PendingPut {
 struct EventRouter {
   PendingPut& put;
   const Routing& routing;
+  int64_t received_ms;         // when the daemon received the request (its Env's clock)
   std::string ingestion_time;  // formatted for the first input template that needs it
 
   absl::Status Route(size_t index, bool may_forward) {
@@ -153,7 +148,7 @@ struct EventRouter {
       size_t index, const RuleRoute& rule, const std::optional<targets::CompiledInput>& input) {
     if (!input) return std::nullopt;
     if (ingestion_time.empty()) {  // aws.events.event.ingestion-time: RFC 3339, to the second
-      ingestion_time = base::FormatRfc3339(NowMs(), base::Rfc3339Precision::kSeconds);
+      ingestion_time = base::FormatRfc3339(received_ms, base::Rfc3339Precision::kSeconds);
     }
     return input->Render(put.event(index).envelope, {rule.arn, rule.name, ingestion_time});
   }
@@ -215,7 +210,7 @@ void Daemon::PutEventsAsync(const std::vector<EntryIn>& entries, PutEventsDone d
   ctx.account = options_.account;
   ctx.region = options_.region;
   ctx.limits.max_request_bytes = options_.max_request_bytes;
-  ctx.now_unix_seconds = NowMs() / 1000;
+  ctx.now_unix_seconds = env_->NowMillis() / 1000;
   ctx.bus_exists = [&](std::string_view bus) {
     return routing->buses.find(bus) != routing->buses.end();
   };
@@ -228,7 +223,7 @@ void Daemon::PutEventsAsync(const std::vector<EntryIn>& entries, PutEventsDone d
   auto put = std::make_shared<PendingPut>();
   put->routing = routing;
   put->outcomes = std::move(*outcomes);
-  EventRouter router{*put, *routing, {}};
+  EventRouter router{*put, *routing, env_->NowMillis(), {}};
   for (size_t i = 0; i < put->outcomes.size(); ++i) {
     EntryOutcome& o = put->outcomes[i];
     if (!o.ok()) continue;
@@ -245,7 +240,7 @@ void Daemon::PutEventsAsync(const std::vector<EntryIn>& entries, PutEventsDone d
   }
   // Each event is logged once; its queue messages refer to it (event_log.h).
   auto job = [this, put](targets::Db& db) -> absl::Status {
-    const int64_t now = NowMs();
+    const int64_t now = env_->NowMillis();
     thread_local std::vector<targets::Delivery> deliveries;
     deliveries.clear();
     thread_local std::vector<targets::Delivery> dead_letters;
