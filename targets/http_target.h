@@ -55,7 +55,7 @@ inline constexpr size_t kMaxHttpResourceNameLength = 64;  // Connection / ApiDes
 inline constexpr size_t kMaxHttpDescriptionLength = 512;  // Connection / ApiDestination
 inline constexpr size_t kMaxAuthParameterLength = 512;    // username, password, key name/value
 inline constexpr size_t kMaxHttpParameterLength = 512;    // a parameter's key or value
-inline constexpr size_t kMaxHttpParameters = 100;  // per list of a connection or a target
+inline constexpr size_t kMaxHttpParameters = 100;         // per list of a connection or a target
 inline constexpr size_t kMaxInvocationEndpointLength = 2048;
 inline constexpr int kMaxInvocationRateLimitPerSecond = 300;  // also the default
 inline constexpr size_t kMaxErrorBodyBytes = 256;  // of a response body quoted in an outcome
@@ -161,8 +161,7 @@ struct HttpParameters {
 //    are allowed"
 //   "AuthParameters: InvocationHttpParameters: QueryStringParameters #1: Value is invalid: it
 //    must be at most 512 characters, no control characters"
-absl::Status ValidateConnection(const Connection& connection,
-                                base::PropertyFault* fault = nullptr);
+absl::Status ValidateConnection(const Connection& connection, base::PropertyFault* fault = nullptr);
 
 // Name, Description, the connection's name (fault at ConnectionArn), InvocationEndpoint,
 // HttpMethod and InvocationRateLimitPerSecond. E.g.

@@ -80,10 +80,10 @@ bool IsForbiddenHeader(std::string_view name) {
   static constexpr std::array<std::string_view, 11> kForbidden = {
       "Host",    "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Upgrade", "TE",
       "Trailer", "Expect",         "Proxy-Connection",  "User-Agent"};
-  for (std::string_view forbidden : kForbidden) {
-    if (absl::EqualsIgnoreCase(http_internal::AbslView(name), http_internal::AbslView(forbidden))) return true;
-  }
-  return false;
+  return std::any_of(kForbidden.begin(), kForbidden.end(), [name](std::string_view forbidden) {
+    return absl::EqualsIgnoreCase(http_internal::AbslView(name),
+                                  http_internal::AbslView(forbidden));
+  });
 }
 
 namespace {
@@ -121,7 +121,9 @@ std::string Quote(std::string_view text) {
     if (c == '\n') {
       out += "\\n";
     } else if (c < 0x20 || c == 0x7f) {
-      absl::StrAppend(&out, "\\x", std::string(1, kHex[c >> 4]), std::string(1, kHex[c & 15]));
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
     } else {
       out += static_cast<char>(c);
     }
@@ -160,8 +162,7 @@ absl::Status CheckLength(PropertyFault* fault, std::vector<std::string> path,
   std::string property = path.back();
   return Invalid(fault, std::move(path),
                  absl::StrCat(AbslView(prefix), property, " is ", chars,
-                              " characters; it must be 1 to ",
-                              kMaxAuthParameterLength));
+                              " characters; it must be 1 to ", kMaxAuthParameterLength));
 }
 
 // The kinds of parameter lists: what their keys and values may hold.
@@ -213,11 +214,11 @@ absl::Status CheckConnectionParameters(const std::vector<ConnectionParameter>& l
     }
     at.back() = "Value";
     if (CharCount(p.value) > kMaxHttpParameterLength || !ValueCharactersOk(kind, p.value)) {
-      return Invalid(fault, at,
-                     absl::StrCat(entry, "Value is invalid: it must be at most ",
-                                  kMaxHttpParameterLength,
-                                  header ? " characters of printable ASCII"
-                                         : " characters, no control characters"));
+      return Invalid(
+          fault, at,
+          absl::StrCat(
+              entry, "Value is invalid: it must be at most ", kMaxHttpParameterLength,
+              header ? " characters of printable ASCII" : " characters, no control characters"));
     }
   }
   return absl::OkStatus();
@@ -287,8 +288,7 @@ absl::Status CheckAuthority(PropertyFault* fault, const std::string& quoted,
   if (host.empty()) return invalid("it has no host");
   if (port.has_value()) {
     int number = 0;
-    bool digits =
-        !port->empty() && port->find_first_not_of("0123456789") == std::string_view::npos;
+    bool digits = !port->empty() && port->find_first_not_of("0123456789") == std::string_view::npos;
     if (!digits || !absl::SimpleAtoi(AbslView(*port), &number) || number < 1 || number > 65535) {
       return invalid("the port must be a number from 1 to 65535");
     }
@@ -319,10 +319,9 @@ absl::Status CheckMethod(PropertyFault* fault, const std::string& method) {
   if (std::find(kMethods.begin(), kMethods.end(), method) != kMethods.end()) {
     return absl::OkStatus();
   }
-  std::string names;
-  for (size_t i = 0; i < kMethods.size(); ++i) {
-    absl::StrAppend(&names, i == 0 ? "" : i + 1 == kMethods.size() ? " or " : ", ",
-                    AbslView(kMethods[i]));
+  std::string names(kMethods[0]);
+  for (size_t i = 1; i < kMethods.size(); ++i) {
+    absl::StrAppend(&names, i + 1 < kMethods.size() ? ", " : " or ", AbslView(kMethods[i]));
   }
   return Invalid(fault, {"HttpMethod"},
                  absl::StrCat("HttpMethod must be ", names, ", not ", Quote(method)));
@@ -341,12 +340,12 @@ absl::Status CheckHttpMap(const std::map<std::string, std::string>& map, const c
   const bool header = kind == ParameterKind::kHeader;
   for (const auto& [key, value] : map) {
     if (key.empty() || CharCount(key) > kMaxHttpParameterLength || !KeyCharactersOk(kind, key)) {
-      return Invalid(fault, {"HttpParameters", property, key},
-                     absl::StrCat(name, " key ", Quote(key), " is invalid: it must be 1-",
-                                  kMaxHttpParameterLength,
-                                  header ? " characters of an HTTP header name"
-                                         : " characters, no control characters"),
-                     /*at_key=*/true);
+      return Invalid(
+          fault, {"HttpParameters", property, key},
+          absl::StrCat(
+              name, " key ", Quote(key), " is invalid: it must be 1-", kMaxHttpParameterLength,
+              header ? " characters of an HTTP header name" : " characters, no control characters"),
+          /*at_key=*/true);
     }
     if (header && IsForbiddenHeader(key)) {
       return Invalid(fault, {"HttpParameters", property, key},
@@ -355,11 +354,11 @@ absl::Status CheckHttpMap(const std::map<std::string, std::string>& map, const c
                      /*at_key=*/true);
     }
     if (CharCount(value) > kMaxHttpParameterLength || !ValueCharactersOk(kind, value)) {
-      return Invalid(fault, {"HttpParameters", property, key},
-                     absl::StrCat(name, " ", Quote(key), ": the value must be at most ",
-                                  kMaxHttpParameterLength,
-                                  header ? " characters of printable ASCII"
-                                         : " characters, no control characters"));
+      return Invalid(
+          fault, {"HttpParameters", property, key},
+          absl::StrCat(
+              name, " ", Quote(key), ": the value must be at most ", kMaxHttpParameterLength,
+              header ? " characters of printable ASCII" : " characters, no control characters"));
     }
   }
   return absl::OkStatus();

@@ -40,7 +40,7 @@ absl::Status Declare(std::map<std::string, SourceLocation>& table, const std::ve
 // The same for another module's model with its declaration's position.
 template <typename T>
 absl::Status Declare(std::map<std::string, SourceLocation>& table,
-                           const std::vector<Declared<T>>& items, std::string_view noun) {
+                     const std::vector<Declared<T>>& items, std::string_view noun) {
   for (const Declared<T>& item : items) {
     auto [it, inserted] = table.emplace(item.value.name, item.location);
     if (!inserted) {
@@ -101,9 +101,9 @@ absl::Status CheckHttpTargets(const std::vector<ParsedFile>& files) {
   for (const ParsedFile& file : files) {
     for (const PendingHttpCheck& check : file.http_checks) {
       const Target& target = file.config.rules[check.rule].targets[check.target];
-      absl::Status s = targets::ValidateHttpParameters(target.http_parameters.value_or(
-                                                           targets::HttpParameters{}),
-                                                       destinations.at(target.resource_name));
+      absl::Status s = targets::ValidateHttpParameters(
+          target.http_parameters.value_or(targets::HttpParameters{}),
+          destinations.at(target.resource_name));
       if (!s.ok()) return Error(check.where, check.context, std::string(s.message()));
     }
   }

@@ -129,8 +129,9 @@ absl::Status Parser::ParseConnection(const YamlNode& node, std::string ctx,
   return absl::OkStatus();
 }
 
-absl::Status Parser::ParseConnectionParameters(const YamlMember& m, const std::string& ctx,
-                                               std::vector<targets::ConnectionParameter>& out) const {
+absl::Status Parser::ParseConnectionParameters(
+    const YamlMember& m, const std::string& ctx,
+    std::vector<targets::ConnectionParameter>& out) const {
   absl::StatusOr<const std::vector<YamlNode>*> items = ReadSequence(m, ctx);
   if (!items.ok()) return items.status();
   for (size_t i = 0; i < (*items)->size(); ++i) {

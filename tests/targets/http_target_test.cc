@@ -201,8 +201,9 @@ TEST(HttpValidate, RefusesBadDestinationsWithExactMessages) {
       {[](ApiDestination& d) { d.connection_name = "c/d"; },
        "ConnectionArn: connection name 'c/d' is invalid: it must be 1-64 characters of A-Z a-z "
        "0-9 . - _"},
-      {endpoint("ftp://x"), "InvocationEndpoint 'ftp://x' is invalid: it must be an http:// or "
-                            "https:// URL"},
+      {endpoint("ftp://x"),
+       "InvocationEndpoint 'ftp://x' is invalid: it must be an http:// or "
+       "https:// URL"},
       {endpoint("example.com/x"),
        "InvocationEndpoint 'example.com/x' is invalid: it must be an http:// or https:// URL"},
       {endpoint("http:///x"), "InvocationEndpoint 'http:///x' is invalid: it has no host"},

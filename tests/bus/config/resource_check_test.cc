@@ -207,12 +207,12 @@ TEST(ValidateApiDestination, FillsComputedFieldsAndLooksConnectionsUp) {
   const std::string connection =
       "Connections: [{Name: c, AuthorizationType: BASIC, AuthParameters: "
       "{BasicAuthParameters: {Username: u, Password: p}}}]\n";
-  absl::StatusOr<Config> c = ParseRuleFile(
-      connection +
-          "ApiDestinations: [{Name: d, ConnectionArn: "
-          "'arn:aws:events:us-east-1:000000000000:connection/c/5b6c-7d8e', "
-          "InvocationEndpoint: 'https://example.com/*', HttpMethod: DELETE}]\n",
-      "a.yaml", {});
+  absl::StatusOr<Config> c =
+      ParseRuleFile(connection +
+                        "ApiDestinations: [{Name: d, ConnectionArn: "
+                        "'arn:aws:events:us-east-1:000000000000:connection/c/5b6c-7d8e', "
+                        "InvocationEndpoint: 'https://example.com/*', HttpMethod: DELETE}]\n",
+                    "a.yaml", {});
   ASSERT_TRUE(c.ok()) << c.status();
   ASSERT_EQ(c->api_destinations.size(), 1u);
   const targets::ApiDestination& d = c->api_destinations[0].value;
@@ -226,8 +226,9 @@ TEST(ValidateApiDestination, FillsComputedFieldsAndLooksConnectionsUp) {
       "'arn:aws:events:us-east-1:000000000000:connection/other', "
       "InvocationEndpoint: 'https://example.com/', HttpMethod: POST}]\n",
       "a.yaml", {});
-  EXPECT_EQ(c.status().message(), "a.yaml:1:44: API destination 'd': connection 'other' is not "
-                                  "declared");
+  EXPECT_EQ(c.status().message(),
+            "a.yaml:1:44: API destination 'd': connection 'other' is not "
+            "declared");
 }
 
 TEST(ValidateApiDestination, Limits) {
