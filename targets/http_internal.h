@@ -13,8 +13,9 @@
 
 namespace busbar::targets::http_internal {
 
-// Debian's absl::string_view is its own type: a view of the same characters.
-inline absl::string_view Av(std::string_view text) { return {text.data(), text.size()}; }
+// Debian's absl::string_view is its own type, not std::string_view: the same characters as one,
+// for absl's string functions.
+inline absl::string_view AbslView(std::string_view text) { return {text.data(), text.size()}; }
 
 // An endpoint split as "<scheme>://<authority><path>?<query>#<fragment>". Views into the text.
 struct EndpointParts {
@@ -36,6 +37,9 @@ bool IsHttpToken(std::string_view text);
 
 // Whether `text` holds an ASCII control character (0x00-0x1F, 0x7F).
 bool HasControlCharacter(std::string_view text);
+
+// Printable ASCII or tab, as header values must be (no CR or LF to split a header).
+bool IsHeaderValue(std::string_view text);
 
 // The outcome of a call that got a response: `status` with its `reason` phrase (empty: the
 // standard phrase), the first bytes of the body, the Retry-After header ("" when absent),

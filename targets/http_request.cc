@@ -39,7 +39,7 @@ void AppendPercentEncoded(std::string* out, std::string_view text) {
 void SetHeader(std::vector<std::pair<std::string, std::string>>* headers, std::string_view name,
                std::string_view value) {
   std::erase_if(*headers, [name](const auto& h) {
-    return absl::EqualsIgnoreCase(h.first, http_internal::Av(name));
+    return absl::EqualsIgnoreCase(h.first, http_internal::AbslView(name));
   });
   headers->emplace_back(std::string(name), std::string(value));
 }
@@ -179,8 +179,6 @@ HttpRequest BuildHttpRequest(const HttpCall& call) {
         SetHeader(&headers, call.connection.api_key.name, call.connection.api_key.value);
       }
       break;
-    default:
-      break;
   }
 
   if (request.method != "GET" && request.method != "HEAD") {
@@ -190,7 +188,7 @@ HttpRequest BuildHttpRequest(const HttpCall& call) {
 }
 
 std::optional<absl::Duration> ParseRetryAfter(std::string_view value, absl::Time now) {
-  std::string text(absl::StripAsciiWhitespace(http_internal::Av(value)));
+  std::string text(absl::StripAsciiWhitespace(http_internal::AbslView(value)));
   if (text.empty()) return std::nullopt;
   if (text.find_first_not_of("0123456789") == std::string::npos) {
     int64_t seconds = 0;
@@ -207,18 +205,6 @@ std::optional<absl::Duration> ParseRetryAfter(std::string_view value, absl::Time
     }
   }
   return std::nullopt;
-}
-
-std::string_view HttpOutcomeResultName(HttpOutcome::Result result) {
-  switch (result) {
-    case HttpOutcome::Result::kDelivered:
-      return "DELIVERED";
-    case HttpOutcome::Result::kRetry:
-      return "RETRY";
-    case HttpOutcome::Result::kFail:
-      return "FAIL";
-  }
-  return "UNKNOWN";
 }
 
 namespace http_internal {

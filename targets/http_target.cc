@@ -63,18 +63,8 @@ class HttpDeliverer::Impl {
     for (int i = 0; i < options_.threads; ++i) workers_.emplace_back([this] { WorkerLoop(); });
   }
 
+  // The call's parts were validated when they were declared or put (HttpCall); not again here.
   void Deliver(HttpCall call, std::function<void(HttpOutcome)> done) {
-    absl::Status valid = ValidateConnection(call.connection);
-    if (valid.ok()) valid = ValidateApiDestination(call.destination);
-    if (valid.ok()) valid = ValidateHttpParameters(call.parameters, call.destination);
-    if (!valid.ok()) {
-      HttpOutcome outcome;
-      outcome.result = HttpOutcome::Result::kFail;
-      outcome.error_code = "INVALID_PARAMETER";
-      outcome.error_message = std::string(valid.message());
-      done(std::move(outcome));
-      return;
-    }
     {
       absl::MutexLock lock(&mu_);
       if (!shutdown_) {

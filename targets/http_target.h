@@ -2,12 +2,15 @@
 // authorize them, and HttpDeliverer, which makes one HTTP call per event and says what happened.
 //
 // The model keeps EventBridge's names and limits (CreateConnection, CreateApiDestination, a
-// target's HttpParameters). Connection, ApiDestination and HttpParameters are plain values;
-// Validate* checks what EventBridge checks when they are created or a target is put.
+// target's HttpParameters). Connection, ApiDestination and HttpParameters are plain values and
+// the only model of them in Busbar: the rule-file reader (bus/config) fills them, the daemon
+// routes them, HttpDeliverer calls them. Validate* is the one check of each: the reader, the
+// API (PutTargets) and the daemon call it, so nothing is accepted that a call would refuse,
+// and HttpDeliverer trusts what it is given (it does not check again per call).
 //
 // A call is built as EventBridge builds it (BuildHttpRequest):
-//   - method and URL from the destination, each `*` of the endpoint replaced by the next path
-//     parameter value, percent-encoded;
+//   - method and URL from the destination, each `*` of the endpoint's path replaced by the next
+//     path parameter value, percent-encoded;
 //   - query string: the connection's parameters, then the target's (the target wins on a key),
 //     keys and values percent-encoded, after any query the endpoint already has;
 //   - headers: Content-Type: application/json; charset=utf-8, User-Agent:
@@ -43,125 +46,153 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "matcher/base/property_fault.h"
 
 namespace busbar::targets {
 
+// Limits (EventBridge's). Lengths are in characters (UTF-8 code points), as AWS counts them.
 inline constexpr size_t kMaxHttpResourceNameLength = 64;  // Connection / ApiDestination Name
+inline constexpr size_t kMaxHttpDescriptionLength = 512;  // Connection / ApiDestination
 inline constexpr size_t kMaxAuthParameterLength = 512;    // username, password, key name/value
 inline constexpr size_t kMaxHttpParameterLength = 512;    // a parameter's key or value
-inline constexpr size_t kMaxConnectionParameters = 100;   // per list of a connection
+inline constexpr size_t kMaxHttpParameters = 100;         // per list of a connection or a target
 inline constexpr size_t kMaxInvocationEndpointLength = 2048;
 inline constexpr int kMaxInvocationRateLimitPerSecond = 300;  // also the default
 inline constexpr size_t kMaxErrorBodyBytes = 256;  // of a response body quoted in an outcome
 
+// OAUTH_CLIENT_CREDENTIALS is not supported: the rule-file reader refuses it by name.
 enum class ConnectionAuthorizationType {
-  kBasic,                   // BASIC
-  kApiKey,                  // API_KEY
-  kOAuthClientCredentials,  // OAUTH_CLIENT_CREDENTIALS: refused (not supported by Busbar)
+  kBasic,   // BASIC
+  kApiKey,  // API_KEY
 };
-// "BASIC", "API_KEY", "OAUTH_CLIENT_CREDENTIALS".
+// "BASIC", "API_KEY".
 std::string_view AuthorizationTypeName(ConnectionAuthorizationType type);
-// The inverse. Errors: InvalidArgument "AuthorizationType 'x' must be BASIC, API_KEY or
-// OAUTH_CLIENT_CREDENTIALS".
-absl::StatusOr<ConnectionAuthorizationType> ParseAuthorizationType(std::string_view name);
 
 // One entry of a connection's InvocationHttpParameters list.
 struct ConnectionParameter {
-  std::string key;
-  std::string value;
-  bool is_value_secret = false;
+  std::string key;    // 1-512; a header name (HTTP token) in HeaderParameters
+  std::string value;  // <= 512; printable ASCII for a header, no control characters otherwise
+  bool is_value_secret = false;  // kept out of DebugString either way
   bool operator==(const ConnectionParameter&) const = default;
 };
 
 struct ConnectionHttpParameters {
-  std::vector<ConnectionParameter> header_parameters;        // HeaderParameters
-  std::vector<ConnectionParameter> query_string_parameters;  // QueryStringParameters
-  std::vector<ConnectionParameter> body_parameters;          // BodyParameters
+  std::vector<ConnectionParameter> header_parameters;        // HeaderParameters, <= 100
+  std::vector<ConnectionParameter> query_string_parameters;  // QueryStringParameters, <= 100
+  std::vector<ConnectionParameter> body_parameters;          // BodyParameters, <= 100
   bool operator==(const ConnectionHttpParameters&) const = default;
 };
 
 struct BasicAuthParameters {
-  std::string username;  // 1-512, no ':'
+  std::string username;  // 1-512, no ':' or control characters
   std::string password;  // 1-512; secret
   bool operator==(const BasicAuthParameters&) const = default;
 };
 
 struct ApiKeyAuthParameters {
-  std::string name;   // ApiKeyName: a header name (HTTP token), 1-512
-  std::string value;  // ApiKeyValue: 1-512, no control characters; secret
+  std::string name;   // ApiKeyName: a header name (HTTP token) the client doesn't set, 1-512
+  std::string value;  // ApiKeyValue: 1-512 of printable ASCII; secret
   bool operator==(const ApiKeyAuthParameters&) const = default;
 };
 
+// An EventBridge connection: how requests to API destinations authorize.
 struct Connection {
-  std::string name;  // 1-64 of [.\-_A-Za-z0-9]
+  std::string name;         // 1-64 of [.\-_A-Za-z0-9]
+  std::string description;  // <= 512
   ConnectionAuthorizationType authorization_type = ConnectionAuthorizationType::kBasic;
-  BasicAuthParameters basic;     // used when BASIC
-  ApiKeyAuthParameters api_key;  // used when API_KEY
+  BasicAuthParameters basic;     // BASIC only (empty otherwise)
+  ApiKeyAuthParameters api_key;  // API_KEY only (empty otherwise)
   ConnectionHttpParameters invocation_http_parameters;
-  std::string arn;  // arn:aws:events:<region>:<account>:connection/<name>/<uuid>, from the caller
+  // arn:aws:events:<region>:<account>:connection/<name>, made by whoever knows the account and
+  // region (the rule-file reader); not checked here.
+  std::string arn;
 
-  // Name, authorization type, user name or key name, parameter keys; secrets as "***".
+  // Name, authorization type, user name or key name, parameter keys and the values not marked
+  // secret; the password, key value and secret values as "***".
   std::string DebugString() const;
   bool operator==(const Connection&) const = default;
 };
 
+// An EventBridge API destination: an HTTP endpoint reached through a connection.
 struct ApiDestination {
-  std::string name;             // 1-64 of [.\-_A-Za-z0-9]
-  std::string connection_name;  // the Connection it uses
-  // An http:// or https:// URL of at most 2048 characters; each `*` in its path is replaced
-  // by a target's path parameter value.
+  std::string name;         // 1-64 of [.\-_A-Za-z0-9]
+  std::string description;  // <= 512
+  // The connection it uses, as named by its ConnectionArn
+  // (arn:aws:events:<region>:<account>:connection/<name>[/<uuid>]). The reader resolves the
+  // ARN: its account and region, and whether the connection exists, are the reader's to check.
+  std::string connection_name;
+  // An http:// or https:// URL (scheme in any case) of at most 2048 characters of printable
+  // ASCII without spaces, with a host, an optional port 1-65535 and no user information; each
+  // `*` in its path is replaced by a target's path parameter value.
   std::string invocation_endpoint;
   std::string http_method = "POST";  // POST GET HEAD OPTIONS PUT PATCH DELETE
   int invocation_rate_limit_per_second = kMaxInvocationRateLimitPerSecond;  // 1-300
-  std::string arn;  // arn:aws:events:<region>:<account>:api-destination/<name>/<uuid>
+  // arn:aws:events:<region>:<account>:api-destination/<name>, made by the reader as for
+  // Connection::arn; the rate limit is kept per ARN (per name when it is empty).
+  std::string arn;
 
   std::string DebugString() const;
   bool operator==(const ApiDestination&) const = default;
 };
 
-// A rule target's HttpParameters.
+// A rule target's HttpParameters (API destination targets only).
 struct HttpParameters {
-  std::vector<std::string> path_parameter_values;  // one per `*` of the endpoint, in order
+  // One per `*` of the endpoint's path, in order; 1-512, not blank, no control characters.
+  std::vector<std::string> path_parameter_values;
+  // <= 100 each; keys 1-512 (header names HTTP tokens the client doesn't set), values <= 512
+  // (printable ASCII for headers, no control characters for the query).
   std::map<std::string, std::string> header_parameters;
   std::map<std::string, std::string> query_string_parameters;
   bool operator==(const HttpParameters&) const = default;
 };
 
-// Errors (all InvalidArgument, naming the property in EventBridge's words; never a secret):
-//   "Name 'a b' must be 1 to 64 characters of A-Z a-z 0-9 . - _"
-//   "AuthorizationType OAUTH_CLIENT_CREDENTIALS is not supported; use BASIC or API_KEY"
-//   "AuthParameters.BasicAuthParameters.Username must be 1 to 512 characters", "... must not
-//   contain ':'", "...Password must be 1 to 512 characters", "AuthParameters.ApiKeyAuthParameters
-//   .ApiKeyName 'a b' must be an HTTP header name (a token)", "...ApiKeyValue must be 1 to 512
-//   characters without control characters", "AuthParameters.InvocationHttpParameters
-//   .HeaderParameters has 101 entries; at most 100 are allowed", "...HeaderParameters[2].Key
-//   'Host' cannot be set: the HTTP client sets it", "...QueryStringParameters[0].Value is 513
-//   characters; it must be at most 512".
-absl::Status ValidateConnection(const Connection& connection);
-// Errors (InvalidArgument): Name as above; "ConnectionName ..." as Name;
-//   "InvocationEndpoint 'ftp://x' must be an http:// or https:// URL", "InvocationEndpoint is
-//   2049 characters; it must be at most 2048", "InvocationEndpoint 'http:///x' has no host",
-//   "InvocationEndpoint 'http://h:99999/' has an invalid port", "InvocationEndpoint 'http://h/a b'
-//   must not contain spaces or control characters"; "HttpMethod 'TRACE' must be one of POST, GET,
-//   HEAD, OPTIONS, PUT, PATCH, DELETE"; "InvocationRateLimitPerSecond is 0; it must be from 1 to
-//   300".
-absl::Status ValidateApiDestination(const ApiDestination& destination);
-// A target's HttpParameters for `destination` (which must be valid). Errors (InvalidArgument):
-//   "PathParameterValues has 1 value; InvocationEndpoint 'http://h/*/x/*' has 2 wildcards",
-//   "PathParameterValues[0] must not be empty or blank", "HeaderParameters key 'a b' must be an
-//   HTTP header name (a token)", "HeaderParameters key 'Content-Length' cannot be set: the HTTP
-//   client sets it", "HeaderParameters 'X-A' value must be at most 512 characters without control
-//   characters", "QueryStringParameters key must be 1 to 512 characters" (and value at most 512).
-absl::Status ValidateHttpParameters(const HttpParameters& parameters,
-                                    const ApiDestination& destination);
+// The checks below are the only ones: a rule file, the API and the daemon's routing all call
+// them. Errors are InvalidArgument whose message starts with the property in EventBridge's
+// words and never quotes a secret; on error `*fault`, if given, names the property
+// (base::PropertyFault: a rule file turns it into file:line:column).
 
-// One delivery: copies of everything needed, so the caller may change its configuration while
-// the call waits.
+// Name, Description, the credentials of the authorization type (the other type's left empty),
+// and the three parameter lists (the limits in the structs' comments). E.g.
+//   "Name 'a b' is invalid: it must be 1-64 characters of A-Z a-z 0-9 . - _"
+//   "AuthParameters: BasicAuthParameters: Password is 0 characters; it must be 1 to 512"
+//   "AuthParameters: ApiKeyAuthParameters: ApiKeyName 'Host' is a header the HTTP client sets;
+//    it cannot be set here"
+//   "AuthParameters: InvocationHttpParameters: HeaderParameters has 101 entries; at most 100
+//    are allowed"
+//   "AuthParameters: InvocationHttpParameters: QueryStringParameters #1: Value is invalid: it
+//    must be at most 512 characters, no control characters"
+absl::Status ValidateConnection(const Connection& connection, base::PropertyFault* fault = nullptr);
+
+// Name, Description, the connection's name (fault at ConnectionArn), InvocationEndpoint,
+// HttpMethod and InvocationRateLimitPerSecond. E.g.
+//   "InvocationEndpoint 'ftp://h/x' is invalid: it must be an http:// or https:// URL"
+//   "InvocationEndpoint 'http://h:99999/x' is invalid: the port must be a number from 1 to 65535"
+//   "InvocationEndpoint 'https:///x' is invalid: it has no host"
+//   "HttpMethod must be POST, GET, HEAD, OPTIONS, PUT, PATCH or DELETE, not 'post'"
+//   "InvocationRateLimitPerSecond is 0; it must be from 1 to 300"
+absl::Status ValidateApiDestination(const ApiDestination& destination,
+                                    base::PropertyFault* fault = nullptr);
+
+// A target's HttpParameters (the limits in the struct's comments; fault paths start with
+// "HttpParameters"), and, when `destination` is given, one path value per `*` of its
+// endpoint's path (a target put before its destination is known is checked again with it).
+// E.g. "HttpParameters: PathParameterValues #2 is invalid: it must be 1-512 characters, not
+// blank, no control characters", "HttpParameters: HeaderParameters key 'Host' is a header the
+// HTTP client sets; it cannot be set here", "HttpParameters: 1 PathParameterValues for the 2
+// '*' wildcards in the endpoint of API destination 'd'; give one value for each".
+// REQUIRES: `destination`, if given, passed ValidateApiDestination.
+absl::Status ValidateHttpParameters(const HttpParameters& parameters,
+                                    const ApiDestination* destination,
+                                    base::PropertyFault* fault = nullptr);
+
 // Headers a connection or target may not set (the HTTP client or EventBridge sets them): Host,
 // Content-Length, Transfer-Encoding, Connection, Keep-Alive, Upgrade, TE, Trailer, Expect,
 // Proxy-Connection, User-Agent; compared case-insensitively.
 bool IsForbiddenHeader(std::string_view name);
 
+// One delivery: copies of everything needed, so the caller may change its configuration while
+// the call waits. Its parts must be valid: ValidateConnection, ValidateApiDestination and
+// ValidateHttpParameters with the destination passed (HttpDeliverer does not check again).
 struct HttpCall {
   Connection connection;
   ApiDestination destination;
@@ -180,8 +211,7 @@ struct HttpRequest {
 };
 
 // Builds the request for `call` as described at the top. REQUIRES: the call's parts are valid
-// (ValidateConnection / ValidateApiDestination / ValidateHttpParameters); otherwise the
-// result is unspecified but safe (never a header with CR or LF).
+// (see HttpCall); otherwise the result is unspecified but safe (never a header with CR or LF).
 HttpRequest BuildHttpRequest(const HttpCall& call);
 
 // A Retry-After value: delta-seconds ("120") or an HTTP-date (IMF-fixdate "Sun, 06 Nov 1994
@@ -193,23 +223,20 @@ struct HttpOutcome {
   enum class Result {
     kDelivered,  // a 2xx response
     kRetry,      // worth trying again later (429, 5xx, timeout, connection failure, shutdown)
-    kFail,       // retrying will not help (other responses, an invalid call)
+    kFail,       // retrying will not help (any other response)
   };
   Result result = Result::kFail;
   int http_status = 0;                        // 0 when there was no response
   std::optional<absl::Duration> retry_after;  // from a Retry-After header
   // EventBridge's dead-letter ERROR_CODE: "" when delivered; "THROTTLING" (429),
   // "ERROR_FROM_TARGET" (other non-2xx), "TIMEOUT", "CONNECTION_FAILURE" (refused, DNS, TLS,
-  // connection lost before a response), "INVALID_PARAMETER" (the call failed validation; no
-  // request was made), and Busbar's own "SHUTTING_DOWN" (kRetry; no request was made).
+  // connection lost before a response), and Busbar's own "SHUTTING_DOWN" (kRetry; no request
+  // was made).
   std::string error_code;
   // e.g. "Received 503 Service Unavailable from https://h/p: <at most 256 bytes of the body>".
   std::string error_message;
   absl::Duration duration;  // from the start of the request to the outcome (not the rate wait)
 };
-
-// "DELIVERED", "RETRY", "FAIL".
-std::string_view HttpOutcomeResultName(HttpOutcome::Result result);
 
 struct HttpDelivererOptions {
   int threads = 8;  // worker threads, each making one call at a time
@@ -233,10 +260,11 @@ class HttpDeliverer {
   HttpDeliverer& operator=(const HttpDeliverer&) = delete;
 
   // Makes the call once, after its turn under the destination's rate limit, and calls `done`
-  // exactly once with the outcome. `done` runs on a worker thread (or on the calling thread
-  // when the call is refused at once: after Shutdown, or when the call is invalid); it may call
-  // Deliver, but must not call Shutdown or destroy the deliverer, and should return quickly.
-  // Rate limits are kept per destination (its ARN, or its name when the ARN is empty).
+  // exactly once with the outcome. REQUIRES: the call's parts are valid (see HttpCall); they
+  // are not checked again here. `done` runs on a worker thread (or on the calling thread when
+  // the call is refused at once, after Shutdown); it may call Deliver, but must not call
+  // Shutdown or destroy the deliverer, and should return quickly. Rate limits are kept per
+  // destination (its ARN, or its name when the ARN is empty).
   void Deliver(HttpCall call, std::function<void(HttpOutcome)> done);
 
   // Completes every call still waiting with kRetry "SHUTTING_DOWN", lets the calls in flight

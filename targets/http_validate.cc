@@ -1,15 +1,21 @@
-// Validation of connections, API destinations and a target's HttpParameters (http_target.h),
-// and their DebugString()s. Messages name EventBridge's properties and never quote a parameter
-// value, a password or an API key value, so no secret can leak through them.
+// Validation of connections, API destinations and a target's HttpParameters (http_target.h) —
+// the one check of each, for rule files, the API and routing alike — and their DebugString()s.
+// Messages name EventBridge's properties (and, through base::PropertyFault, where they are)
+// and never quote a parameter value, a password or an API key value, so no secret can leak
+// through them.
+#include <algorithm>
 #include <array>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "targets/http_internal.h"
 #include "targets/http_target.h"
 
@@ -61,132 +67,302 @@ bool HasControlCharacter(std::string_view text) {
   return false;
 }
 
+bool IsHeaderValue(std::string_view text) {
+  for (char c : text) {
+    if (c != '\t' && (c < 0x20 || c >= 0x7f)) return false;
+  }
+  return true;
+}
+
 }  // namespace http_internal
 
 bool IsForbiddenHeader(std::string_view name) {
   static constexpr std::array<std::string_view, 11> kForbidden = {
       "Host",    "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Upgrade", "TE",
       "Trailer", "Expect",         "Proxy-Connection",  "User-Agent"};
-  for (std::string_view forbidden : kForbidden) {
-    if (absl::EqualsIgnoreCase(http_internal::Av(name), http_internal::Av(forbidden))) return true;
-  }
-  return false;
+  return std::any_of(kForbidden.begin(), kForbidden.end(), [name](std::string_view forbidden) {
+    return absl::EqualsIgnoreCase(http_internal::AbslView(name),
+                                  http_internal::AbslView(forbidden));
+  });
 }
 
 namespace {
 
-using http_internal::Av;
+using base::PropertyFault;
+using http_internal::AbslView;
 using http_internal::HasControlCharacter;
+using http_internal::IsHeaderValue;
 using http_internal::IsHttpToken;
 
-absl::Status Invalid(std::string message) { return absl::InvalidArgumentError(std::move(message)); }
+constexpr char kNameRule[] = "1-64 characters of A-Z a-z 0-9 . - _";
+constexpr std::array<std::string_view, 7> kMethods = {"POST", "GET",   "HEAD",  "OPTIONS",
+                                                      "PUT",  "PATCH", "DELETE"};
 
-absl::Status ValidateResourceName(std::string_view property, std::string_view name) {
-  bool ok = !name.empty() && name.size() <= kMaxHttpResourceNameLength;
-  for (char c : name) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') {
-      ok = false;
-    }
-  }
-  if (ok) return absl::OkStatus();
-  return Invalid(absl::StrCat(std::string(property), " '", std::string(name),
-                              "' must be 1 to 64 characters of A-Z a-z 0-9 . - _"));
+// Records where the problem is (when asked) and returns InvalidArgument `message`.
+absl::Status Invalid(PropertyFault* fault, std::vector<std::string> path, std::string message,
+                     bool at_key = false, int entry = -1) {
+  if (fault != nullptr) *fault = PropertyFault{std::move(path), at_key, entry};
+  return absl::InvalidArgumentError(std::move(message));
 }
 
-absl::Status ValidateHeaderName(std::string_view property, std::string_view name) {
-  if (name.size() > kMaxHttpParameterLength || !IsHttpToken(name)) {
-    return Invalid(absl::StrCat(std::string(property), " '", std::string(name.substr(0, 64)),
-                                "' must be an HTTP header name (a token)"));
+// Characters (UTF-8 code points), as AWS counts length limits.
+size_t CharCount(std::string_view text) {
+  return static_cast<size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+// 'text' for a message: control characters escaped, past 100 bytes cut ("..."). Never a secret.
+std::string Quote(std::string_view text) {
+  constexpr size_t kMax = 100;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "'";
+  for (size_t i = 0; i < text.size() && i < kMax; ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
   }
-  if (IsForbiddenHeader(name)) {
-    return Invalid(absl::StrCat(std::string(property), " '", std::string(name),
-                                "' cannot be set: the HTTP client sets it"));
+  if (text.size() > kMax) out += "...";
+  out += "'";
+  return out;
+}
+
+bool IsResourceName(std::string_view name) {
+  return !name.empty() && name.size() <= kMaxHttpResourceNameLength &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
+                  c == '_';
+         });
+}
+
+bool IsBlank(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return c == ' ' || c == '\t'; });
+}
+
+absl::Status CheckDescription(PropertyFault* fault, std::string_view description) {
+  if (size_t chars = CharCount(description); chars > kMaxHttpDescriptionLength) {
+    return Invalid(fault, {"Description"},
+                   absl::StrCat("Description is ", chars, " characters; at most ",
+                                kMaxHttpDescriptionLength, " are allowed"));
   }
   return absl::OkStatus();
 }
 
-// Keys 1-512 characters, values at most 512, neither with control characters (a header or a
-// query string must not be split by a CR/LF); header keys HTTP tokens and not forbidden.
-absl::Status ValidateParameterList(std::string_view list_name,
-                                   const std::vector<ConnectionParameter>& parameters,
-                                   bool headers) {
-  std::string prefix =
-      absl::StrCat("AuthParameters.InvocationHttpParameters.", std::string(list_name));
-  if (parameters.size() > kMaxConnectionParameters) {
-    return Invalid(absl::StrCat(prefix, " has ", parameters.size(), " entries; at most ",
-                                kMaxConnectionParameters, " are allowed"));
+// "<prefix><property> is <n> characters; it must be 1 to 512", for the last step of `path`.
+absl::Status CheckLength(PropertyFault* fault, std::vector<std::string> path,
+                         std::string_view prefix, std::string_view value) {
+  size_t chars = CharCount(value);
+  if (chars >= 1 && chars <= kMaxAuthParameterLength) return absl::OkStatus();
+  std::string property = path.back();
+  return Invalid(fault, std::move(path),
+                 absl::StrCat(AbslView(prefix), property, " is ", chars,
+                              " characters; it must be 1 to ", kMaxAuthParameterLength));
+}
+
+// The kinds of parameter lists: what their keys and values may hold.
+enum class ParameterKind { kHeader, kQuery, kBody };
+
+// Header keys are HTTP tokens the client doesn't set; other keys have no control characters.
+// Header values are printable ASCII; other values have no control characters.
+bool KeyCharactersOk(ParameterKind kind, std::string_view key) {
+  return kind == ParameterKind::kHeader ? IsHttpToken(key) : !HasControlCharacter(key);
+}
+bool ValueCharactersOk(ParameterKind kind, std::string_view value) {
+  return kind == ParameterKind::kHeader ? IsHeaderValue(value) : !HasControlCharacter(value);
+}
+
+// One of a connection's InvocationHttpParameters lists.
+absl::Status CheckConnectionParameters(const std::vector<ConnectionParameter>& list,
+                                       const char* property, ParameterKind kind,
+                                       PropertyFault* fault) {
+  const std::string prefix = absl::StrCat("AuthParameters: InvocationHttpParameters: ", property);
+  const std::vector<std::string> path{"AuthParameters", "InvocationHttpParameters", property};
+  if (list.size() > kMaxHttpParameters) {
+    return Invalid(fault, path,
+                   absl::StrCat(prefix, " has ", list.size(), " entries; at most ",
+                                kMaxHttpParameters, " are allowed"),
+                   /*at_key=*/false, static_cast<int>(kMaxHttpParameters));
   }
-  for (size_t i = 0; i < parameters.size(); ++i) {
-    const ConnectionParameter& p = parameters[i];
-    std::string entry = absl::StrCat(prefix, "[", i, "]");
-    if (headers) {
-      if (absl::Status s = ValidateHeaderName(absl::StrCat(entry, ".Key"), p.key); !s.ok()) {
-        return s;
-      }
-    } else if (p.key.empty() || p.key.size() > kMaxHttpParameterLength ||
-               HasControlCharacter(p.key)) {
-      return Invalid(
-          absl::StrCat(entry, ".Key must be 1 to 512 characters without control characters"));
+  const bool header = kind == ParameterKind::kHeader;
+  for (size_t i = 0; i < list.size(); ++i) {
+    const ConnectionParameter& p = list[i];
+    std::vector<std::string> at = path;
+    at.push_back(std::to_string(i));
+    at.push_back("Key");
+    const std::string entry = absl::StrCat(prefix, " #", i + 1, ": ");
+    if (CharCount(p.key) < 1 || CharCount(p.key) > kMaxHttpParameterLength) {
+      return Invalid(fault, at,
+                     absl::StrCat(entry, "Key is ", CharCount(p.key),
+                                  " characters; it must be 1 to ", kMaxHttpParameterLength));
     }
-    if (p.value.size() > kMaxHttpParameterLength) {
-      return Invalid(
-          absl::StrCat(entry, ".Value is ", p.value.size(), " characters; it must be at most 512"));
+    if (!KeyCharactersOk(kind, p.key)) {
+      return Invalid(fault, at,
+                     absl::StrCat(entry, "Key ", Quote(p.key), " is invalid: ",
+                                  header ? "it must be an HTTP header name"
+                                         : "no control characters are allowed"));
     }
-    if (HasControlCharacter(p.value)) {
-      return Invalid(absl::StrCat(entry, ".Value must not contain control characters"));
+    if (header && IsForbiddenHeader(p.key)) {
+      return Invalid(fault, at,
+                     absl::StrCat(entry, "Key ", Quote(p.key),
+                                  " is a header the HTTP client sets; it cannot be set here"));
+    }
+    at.back() = "Value";
+    if (CharCount(p.value) > kMaxHttpParameterLength || !ValueCharactersOk(kind, p.value)) {
+      return Invalid(
+          fault, at,
+          absl::StrCat(
+              entry, "Value is invalid: it must be at most ", kMaxHttpParameterLength,
+              header ? " characters of printable ASCII" : " characters, no control characters"));
     }
   }
   return absl::OkStatus();
 }
 
-absl::Status ValidateEndpoint(std::string_view endpoint) {
-  std::string quoted = absl::StrCat("InvocationEndpoint '", std::string(endpoint), "'");
-  if (endpoint.size() > kMaxInvocationEndpointLength) {
-    return Invalid(absl::StrCat("InvocationEndpoint is ", endpoint.size(),
-                                " characters; it must be at most 2048"));
+absl::Status CheckBasic(const BasicAuthParameters& basic, PropertyFault* fault) {
+  const std::string prefix = "AuthParameters: BasicAuthParameters: ";
+  const std::vector<std::string> user{"AuthParameters", "BasicAuthParameters", "Username"};
+  if (absl::Status s = CheckLength(fault, user, prefix, basic.username); !s.ok()) return s;
+  if (absl::StrContains(basic.username, ':') || HasControlCharacter(basic.username)) {
+    return Invalid(fault, user,
+                   absl::StrCat(prefix, "Username ", Quote(basic.username),
+                                " is invalid: no ':' or control characters are allowed"));
   }
-  std::optional<http_internal::EndpointParts> parts = http_internal::SplitEndpoint(endpoint);
-  if (!parts.has_value())
-    return Invalid(absl::StrCat(quoted, " must be an http:// or https:// URL"));
-  for (char c : endpoint) {
-    if (c == ' ' || HasControlCharacter(std::string_view(&c, 1))) {
-      return Invalid(absl::StrCat(quoted, " must not contain spaces or control characters"));
-    }
+  return CheckLength(fault, {"AuthParameters", "BasicAuthParameters", "Password"}, prefix,
+                     basic.password);
+}
+
+absl::Status CheckApiKey(const ApiKeyAuthParameters& key, PropertyFault* fault) {
+  const std::string prefix = "AuthParameters: ApiKeyAuthParameters: ";
+  const std::vector<std::string> name{"AuthParameters", "ApiKeyAuthParameters", "ApiKeyName"};
+  if (absl::Status s = CheckLength(fault, name, prefix, key.name); !s.ok()) return s;
+  if (!IsHttpToken(key.name)) {
+    return Invalid(fault, name,
+                   absl::StrCat(prefix, "ApiKeyName ", Quote(key.name),
+                                " is invalid: it must be an HTTP header name"));
   }
-  std::string_view authority = parts->authority;
-  if (absl::StrContains(Av(authority), '@')) {
-    return Invalid(absl::StrCat(quoted, " must not contain user information (user@)"));
+  if (IsForbiddenHeader(key.name)) {
+    return Invalid(fault, name,
+                   absl::StrCat(prefix, "ApiKeyName ", Quote(key.name),
+                                " is a header the HTTP client sets; it cannot be set here"));
+  }
+  const std::vector<std::string> value{"AuthParameters", "ApiKeyAuthParameters", "ApiKeyValue"};
+  if (absl::Status s = CheckLength(fault, value, prefix, key.value); !s.ok()) return s;
+  if (!IsHeaderValue(key.value)) {
+    return Invalid(fault, value,
+                   absl::StrCat(prefix, "ApiKeyValue is invalid: it must be printable ASCII"));
+  }
+  return absl::OkStatus();
+}
+
+// The host and port of an endpoint's authority: "host", "host:port", "[v6]" or "[v6]:port".
+absl::Status CheckAuthority(PropertyFault* fault, const std::string& quoted,
+                            std::string_view authority) {
+  auto invalid = [&](std::string_view why) {
+    return Invalid(fault, {"InvocationEndpoint"},
+                   absl::StrCat("InvocationEndpoint ", quoted, " is invalid: ", AbslView(why)));
+  };
+  if (absl::StrContains(AbslView(authority), '@')) {
+    return invalid("user information (user@) is not allowed");
   }
   std::string_view host = authority;
-  std::string_view port;
-  if (absl::StartsWith(Av(authority), "[")) {  // [IPv6]:port
+  std::optional<std::string_view> port;
+  if (absl::StartsWith(AbslView(authority), "[")) {  // [IPv6]:port
     size_t close = authority.find(']');
-    if (close == std::string_view::npos) return Invalid(absl::StrCat(quoted, " has no host"));
+    if (close == std::string_view::npos) return invalid("it has no host");
     host = authority.substr(1, close - 1);
     std::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
-      if (after[0] != ':') return Invalid(absl::StrCat(quoted, " has an invalid port"));
+      if (after[0] != ':') return invalid("the port must be a number from 1 to 65535");
       port = after.substr(1);
-      if (port.empty()) return Invalid(absl::StrCat(quoted, " has an invalid port"));
     }
   } else if (size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
     host = authority.substr(0, colon);
     port = authority.substr(colon + 1);
-    if (port.empty()) return Invalid(absl::StrCat(quoted, " has an invalid port"));
   }
-  if (host.empty()) return Invalid(absl::StrCat(quoted, " has no host"));
-  if (!port.empty()) {
+  if (host.empty()) return invalid("it has no host");
+  if (port.has_value()) {
     int number = 0;
-    bool digits = port.find_first_not_of("0123456789") == std::string_view::npos;
-    if (!digits || !absl::SimpleAtoi(Av(port), &number) || number < 1 || number > 65535) {
-      return Invalid(absl::StrCat(quoted, " has an invalid port"));
+    bool digits = !port->empty() && port->find_first_not_of("0123456789") == std::string_view::npos;
+    if (!digits || !absl::SimpleAtoi(AbslView(*port), &number) || number < 1 || number > 65535) {
+      return invalid("the port must be a number from 1 to 65535");
     }
   }
   return absl::OkStatus();
 }
 
-constexpr std::array<std::string_view, 7> kMethods = {"POST", "GET",   "HEAD",  "OPTIONS",
-                                                      "PUT",  "PATCH", "DELETE"};
+absl::Status CheckEndpoint(PropertyFault* fault, const std::string& endpoint) {
+  if (size_t chars = CharCount(endpoint); chars > kMaxInvocationEndpointLength) {
+    return Invalid(fault, {"InvocationEndpoint"},
+                   absl::StrCat("InvocationEndpoint is ", chars, " characters; at most ",
+                                kMaxInvocationEndpointLength, " are allowed"));
+  }
+  const std::string quoted = Quote(endpoint);
+  auto invalid = [&](std::string_view why) {
+    return Invalid(fault, {"InvocationEndpoint"},
+                   absl::StrCat("InvocationEndpoint ", quoted, " is invalid: ", AbslView(why)));
+  };
+  std::optional<http_internal::EndpointParts> parts = http_internal::SplitEndpoint(endpoint);
+  if (!parts.has_value()) return invalid("it must be an http:// or https:// URL");
+  if (!std::all_of(endpoint.begin(), endpoint.end(), [](char c) { return c > 0x20 && c < 0x7f; })) {
+    return invalid("it must be printable ASCII without spaces");
+  }
+  return CheckAuthority(fault, quoted, parts->authority);
+}
+
+absl::Status CheckMethod(PropertyFault* fault, const std::string& method) {
+  if (std::find(kMethods.begin(), kMethods.end(), method) != kMethods.end()) {
+    return absl::OkStatus();
+  }
+  std::string names(kMethods[0]);
+  for (size_t i = 1; i < kMethods.size(); ++i) {
+    absl::StrAppend(&names, i + 1 < kMethods.size() ? ", " : " or ", AbslView(kMethods[i]));
+  }
+  return Invalid(fault, {"HttpMethod"},
+                 absl::StrCat("HttpMethod must be ", names, ", not ", Quote(method)));
+}
+
+// One of a target's HttpParameters maps.
+absl::Status CheckHttpMap(const std::map<std::string, std::string>& map, const char* property,
+                          ParameterKind kind, PropertyFault* fault) {
+  const std::string name = absl::StrCat("HttpParameters: ", property);
+  if (map.size() > kMaxHttpParameters) {
+    return Invalid(fault, {"HttpParameters", property},
+                   absl::StrCat(name, " has ", map.size(), " entries; at most ", kMaxHttpParameters,
+                                " are allowed"),
+                   /*at_key=*/true, static_cast<int>(kMaxHttpParameters));
+  }
+  const bool header = kind == ParameterKind::kHeader;
+  for (const auto& [key, value] : map) {
+    if (key.empty() || CharCount(key) > kMaxHttpParameterLength || !KeyCharactersOk(kind, key)) {
+      return Invalid(
+          fault, {"HttpParameters", property, key},
+          absl::StrCat(
+              name, " key ", Quote(key), " is invalid: it must be 1-", kMaxHttpParameterLength,
+              header ? " characters of an HTTP header name" : " characters, no control characters"),
+          /*at_key=*/true);
+    }
+    if (header && IsForbiddenHeader(key)) {
+      return Invalid(fault, {"HttpParameters", property, key},
+                     absl::StrCat(name, " key ", Quote(key),
+                                  " is a header the HTTP client sets; it cannot be set here"),
+                     /*at_key=*/true);
+    }
+    if (CharCount(value) > kMaxHttpParameterLength || !ValueCharactersOk(kind, value)) {
+      return Invalid(
+          fault, {"HttpParameters", property, key},
+          absl::StrCat(
+              name, " ", Quote(key), ": the value must be at most ", kMaxHttpParameterLength,
+              header ? " characters of printable ASCII" : " characters, no control characters"));
+    }
+  }
+  return absl::OkStatus();
+}
 
 }  // namespace
 
@@ -196,140 +372,114 @@ std::string_view AuthorizationTypeName(ConnectionAuthorizationType type) {
       return "BASIC";
     case ConnectionAuthorizationType::kApiKey:
       return "API_KEY";
-    case ConnectionAuthorizationType::kOAuthClientCredentials:
-      return "OAUTH_CLIENT_CREDENTIALS";
   }
   return "UNKNOWN";
 }
 
-absl::StatusOr<ConnectionAuthorizationType> ParseAuthorizationType(std::string_view name) {
-  for (auto type : {ConnectionAuthorizationType::kBasic, ConnectionAuthorizationType::kApiKey,
-                    ConnectionAuthorizationType::kOAuthClientCredentials}) {
-    if (name == AuthorizationTypeName(type)) return type;
+absl::Status ValidateConnection(const Connection& c, PropertyFault* fault) {
+  if (!IsResourceName(c.name)) {
+    return Invalid(fault, {"Name"},
+                   absl::StrCat("Name ", Quote(c.name), " is invalid: it must be ", kNameRule));
   }
-  return Invalid(absl::StrCat("AuthorizationType '", std::string(name.substr(0, 64)),
-                              "' must be BASIC, API_KEY or OAUTH_CLIENT_CREDENTIALS"));
-}
-
-absl::Status ValidateConnection(const Connection& connection) {
-  if (absl::Status s = ValidateResourceName("Name", connection.name); !s.ok()) return s;
-  switch (connection.authorization_type) {
-    case ConnectionAuthorizationType::kBasic: {
-      const std::string prefix = "AuthParameters.BasicAuthParameters.";
-      const BasicAuthParameters& basic = connection.basic;
-      if (basic.username.empty() || basic.username.size() > kMaxAuthParameterLength) {
-        return Invalid(absl::StrCat(prefix, "Username must be 1 to 512 characters"));
+  if (absl::Status s = CheckDescription(fault, c.description); !s.ok()) return s;
+  absl::Status credentials;
+  switch (c.authorization_type) {
+    case ConnectionAuthorizationType::kBasic:
+      if (c.api_key != ApiKeyAuthParameters{}) {
+        return Invalid(fault, {"AuthParameters", "ApiKeyAuthParameters"},
+                       "AuthParameters: ApiKeyAuthParameters is not allowed with "
+                       "AuthorizationType BASIC",
+                       /*at_key=*/true);
       }
-      if (absl::StrContains(basic.username, ':')) {
-        return Invalid(absl::StrCat(prefix, "Username must not contain ':'"));
-      }
-      if (basic.password.empty() || basic.password.size() > kMaxAuthParameterLength) {
-        return Invalid(absl::StrCat(prefix, "Password must be 1 to 512 characters"));
-      }
+      credentials = CheckBasic(c.basic, fault);
       break;
-    }
-    case ConnectionAuthorizationType::kApiKey: {
-      const std::string prefix = "AuthParameters.ApiKeyAuthParameters.";
-      const ApiKeyAuthParameters& key = connection.api_key;
-      if (key.name.size() > kMaxAuthParameterLength || !IsHttpToken(key.name)) {
-        return Invalid(absl::StrCat(prefix, "ApiKeyName '", key.name.substr(0, 64),
-                                    "' must be an HTTP header name (a token)"));
+    case ConnectionAuthorizationType::kApiKey:
+      if (c.basic != BasicAuthParameters{}) {
+        return Invalid(fault, {"AuthParameters", "BasicAuthParameters"},
+                       "AuthParameters: BasicAuthParameters is not allowed with "
+                       "AuthorizationType API_KEY",
+                       /*at_key=*/true);
       }
-      if (IsForbiddenHeader(key.name)) {
-        return Invalid(absl::StrCat(prefix, "ApiKeyName '", key.name,
-                                    "' cannot be set: the HTTP client sets it"));
-      }
-      if (key.value.empty() || key.value.size() > kMaxAuthParameterLength ||
-          HasControlCharacter(key.value)) {
-        return Invalid(absl::StrCat(
-            prefix, "ApiKeyValue must be 1 to 512 characters without control characters"));
-      }
+      credentials = CheckApiKey(c.api_key, fault);
       break;
-    }
-    case ConnectionAuthorizationType::kOAuthClientCredentials:
-      return Invalid(
-          "AuthorizationType OAUTH_CLIENT_CREDENTIALS is not supported; use BASIC or API_KEY");
     default:
-      return Invalid("AuthorizationType must be BASIC or API_KEY");
+      return Invalid(fault, {"AuthorizationType"}, "AuthorizationType must be BASIC or API_KEY");
   }
-  const ConnectionHttpParameters& http = connection.invocation_http_parameters;
-  if (absl::Status s = ValidateParameterList("HeaderParameters", http.header_parameters, true);
+  if (!credentials.ok()) return credentials;
+  const ConnectionHttpParameters& http = c.invocation_http_parameters;
+  if (absl::Status s = CheckConnectionParameters(http.header_parameters, "HeaderParameters",
+                                                 ParameterKind::kHeader, fault);
       !s.ok()) {
     return s;
   }
-  if (absl::Status s =
-          ValidateParameterList("QueryStringParameters", http.query_string_parameters, false);
+  if (absl::Status s = CheckConnectionParameters(
+          http.query_string_parameters, "QueryStringParameters", ParameterKind::kQuery, fault);
       !s.ok()) {
     return s;
   }
-  return ValidateParameterList("BodyParameters", http.body_parameters, false);
+  return CheckConnectionParameters(http.body_parameters, "BodyParameters", ParameterKind::kBody,
+                                   fault);
 }
 
-absl::Status ValidateApiDestination(const ApiDestination& destination) {
-  if (absl::Status s = ValidateResourceName("Name", destination.name); !s.ok()) return s;
-  if (absl::Status s = ValidateResourceName("ConnectionName", destination.connection_name);
-      !s.ok()) {
-    return s;
+absl::Status ValidateApiDestination(const ApiDestination& d, PropertyFault* fault) {
+  if (!IsResourceName(d.name)) {
+    return Invalid(fault, {"Name"},
+                   absl::StrCat("Name ", Quote(d.name), " is invalid: it must be ", kNameRule));
   }
-  if (absl::Status s = ValidateEndpoint(destination.invocation_endpoint); !s.ok()) return s;
-  bool method_ok = false;
-  for (std::string_view method : kMethods) method_ok |= destination.http_method == method;
-  if (!method_ok) {
-    return Invalid(
-        absl::StrCat("HttpMethod '", destination.http_method.substr(0, 64), "' must be one of ",
-                     absl::StrJoin(kMethods, ", ",
-                                   [](std::string* out, std::string_view m) { out->append(m); })));
+  if (absl::Status s = CheckDescription(fault, d.description); !s.ok()) return s;
+  if (!IsResourceName(d.connection_name)) {
+    return Invalid(fault, {"ConnectionArn"},
+                   absl::StrCat("ConnectionArn: connection name ", Quote(d.connection_name),
+                                " is invalid: it must be ", kNameRule));
   }
-  int rate = destination.invocation_rate_limit_per_second;
+  if (absl::Status s = CheckEndpoint(fault, d.invocation_endpoint); !s.ok()) return s;
+  if (absl::Status s = CheckMethod(fault, d.http_method); !s.ok()) return s;
+  const int rate = d.invocation_rate_limit_per_second;
   if (rate < 1 || rate > kMaxInvocationRateLimitPerSecond) {
-    return Invalid(absl::StrCat("InvocationRateLimitPerSecond is ", rate, "; it must be from 1 to ",
+    return Invalid(fault, {"InvocationRateLimitPerSecond"},
+                   absl::StrCat("InvocationRateLimitPerSecond is ", rate, "; it must be from 1 to ",
                                 kMaxInvocationRateLimitPerSecond));
   }
   return absl::OkStatus();
 }
 
-absl::Status ValidateHttpParameters(const HttpParameters& parameters,
-                                    const ApiDestination& destination) {
-  std::optional<http_internal::EndpointParts> parts =
-      http_internal::SplitEndpoint(destination.invocation_endpoint);
-  size_t wildcards = parts.has_value() ? http_internal::CountWildcards(*parts) : 0;
-  size_t values = parameters.path_parameter_values.size();
-  if (values != wildcards) {
-    return Invalid(absl::StrCat("PathParameterValues has ", values,
-                                values == 1 ? " value" : " values", "; InvocationEndpoint '",
-                                destination.invocation_endpoint, "' has ", wildcards,
-                                wildcards == 1 ? " wildcard" : " wildcards"));
+absl::Status ValidateHttpParameters(const HttpParameters& h, const ApiDestination* destination,
+                                    PropertyFault* fault) {
+  const std::vector<std::string>& values = h.path_parameter_values;
+  if (values.size() > kMaxHttpParameters) {
+    return Invalid(fault, {"HttpParameters", "PathParameterValues"},
+                   absl::StrCat("HttpParameters: PathParameterValues has ", values.size(),
+                                " values; at most ", kMaxHttpParameters, " are allowed"),
+                   /*at_key=*/false, static_cast<int>(kMaxHttpParameters));
   }
-  for (size_t i = 0; i < values; ++i) {
-    const std::string& value = parameters.path_parameter_values[i];
-    if (absl::StripAsciiWhitespace(value).empty()) {
-      return Invalid(absl::StrCat("PathParameterValues[", i, "] must not be empty or blank"));
-    }
-    if (value.size() > kMaxHttpParameterLength) {
-      return Invalid(absl::StrCat("PathParameterValues[", i, "] is ", value.size(),
-                                  " characters; it must be at most 512"));
-    }
-  }
-  for (const auto& [name, value] : parameters.header_parameters) {
-    if (absl::Status s = ValidateHeaderName("HeaderParameters key", name); !s.ok()) return s;
-    if (value.size() > kMaxHttpParameterLength || HasControlCharacter(value)) {
-      return Invalid(absl::StrCat("HeaderParameters '", name,
-                                  "' value must be at most 512 characters without control "
-                                  "characters"));
-    }
-  }
-  for (const auto& [key, value] : parameters.query_string_parameters) {
-    if (key.empty() || key.size() > kMaxHttpParameterLength || HasControlCharacter(key)) {
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (IsBlank(values[i]) || HasControlCharacter(values[i]) ||
+        CharCount(values[i]) > kMaxHttpParameterLength) {
       return Invalid(
-          "QueryStringParameters key must be 1 to 512 characters without control characters");
-    }
-    if (value.size() > kMaxHttpParameterLength || HasControlCharacter(value)) {
-      return Invalid(absl::StrCat("QueryStringParameters '", key,
-                                  "' value must be at most 512 characters without control "
-                                  "characters"));
+          fault, {"HttpParameters", "PathParameterValues", std::to_string(i)},
+          absl::StrCat("HttpParameters: PathParameterValues #", i + 1, " is invalid: it must be 1-",
+                       kMaxHttpParameterLength, " characters, not blank, no control characters"));
     }
   }
-  return absl::OkStatus();
+  if (absl::Status s =
+          CheckHttpMap(h.header_parameters, "HeaderParameters", ParameterKind::kHeader, fault);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckHttpMap(h.query_string_parameters, "QueryStringParameters",
+                                    ParameterKind::kQuery, fault);
+      !s.ok()) {
+    return s;
+  }
+  if (destination == nullptr) return absl::OkStatus();
+  std::optional<http_internal::EndpointParts> parts =
+      http_internal::SplitEndpoint(destination->invocation_endpoint);
+  const size_t wildcards = parts.has_value() ? http_internal::CountWildcards(*parts) : 0;
+  if (values.size() == wildcards) return absl::OkStatus();
+  return Invalid(fault, {"HttpParameters", "PathParameterValues"},
+                 absl::StrCat("HttpParameters: ", values.size(), " PathParameterValues for the ",
+                              wildcards, " '*' wildcards in the endpoint of API destination ",
+                              Quote(destination->name), "; give one value for each"));
 }
 
 std::string Connection::DebugString() const {

@@ -74,7 +74,8 @@
 //       Description: ...              # optional, <= 512
 //       ConnectionArn: arn:aws:events:us-east-1:000000000000:connection/partner
 //                                     # optionally /<uuid>; a declared connection
-//       InvocationEndpoint: https://example.com/orders/*   # http(s) URL <= 2048
+//       InvocationEndpoint: https://example.com/orders/*   # http(s) URL <= 2048, a host,
+//                                     # port 1-65535 if given
 //       HttpMethod: POST              # required: POST GET HEAD OPTIONS PUT PATCH DELETE
 //       InvocationRateLimitPerSecond: 300     # 1-300, default 300
 //
@@ -131,6 +132,7 @@
 #include "absl/status/statusor.h"
 #include "matcher/base/property_fault.h"
 #include "matcher/matcher.h"
+#include "targets/http_target.h"
 #include "targets/input.h"
 
 namespace busbar::config {
@@ -143,6 +145,14 @@ struct SourceLocation {
 
   // "file:line:column".
   std::string ToString() const;
+};
+
+// A value of another module's model (targets::ApiDestination, ...) with where a rule file
+// declared it (the position of its name).
+template <class T>
+struct Declared {
+  T value;
+  SourceLocation location;
 };
 
 struct EventBus {
@@ -193,14 +203,9 @@ struct DeadLetterConfig {
   std::string queue_name;  // computed from the ARN
 };
 
-// A target's HttpParameters (API destination targets only): values for the
-// endpoint's `*` path wildcards, in order, and headers and query parameters
-// added to the request.
-struct HttpParameters {
-  std::vector<std::string> path_parameter_values;              // <= 100
-  std::map<std::string, std::string> header_parameters;        // <= 100; key, value <= 512
-  std::map<std::string, std::string> query_string_parameters;  // <= 100; key, value <= 512
-};
+// A target's HttpParameters (API destination targets only): the HTTP targets
+// module's model (targets/http_target.h), checked by targets::ValidateHttpParameters.
+using HttpParameters = targets::HttpParameters;
 
 struct Target {
   std::string id;
@@ -265,51 +270,6 @@ struct Function {
   SourceLocation location;  // of the name
 };
 
-enum class ConnectionAuthorization { kBasic, kApiKey };
-
-// One of a connection's InvocationHttpParameters: a header, query string or
-// body parameter added to every request through the connection.
-struct ConnectionParameter {
-  std::string key;               // 1-512 characters
-  std::string value;             // <= 512 characters
-  bool is_value_secret = false;  // kept out of ToString either way
-};
-
-// An EventBridge connection: how requests to API destinations authorize.
-// Holds secrets (password, API key value, parameter values): ToString leaves
-// them out, and so must any log line.
-struct Connection {
-  std::string name;         // 1-64 of [.\-_A-Za-z0-9]
-  std::string description;  // <= 512 characters
-  ConnectionAuthorization authorization_type = ConnectionAuthorization::kBasic;
-  std::string username;                                // kBasic: 1-512 characters
-  std::string password;                                // kBasic: 1-512 characters; secret
-  std::string api_key_name;                            // kApiKey: 1-512 characters, a header name
-  std::string api_key_value;                           // kApiKey: 1-512 characters; secret
-  std::vector<ConnectionParameter> header_parameters;  // <= 100
-  std::vector<ConnectionParameter> query_string_parameters;  // <= 100
-  std::vector<ConnectionParameter> body_parameters;          // <= 100
-  std::string arn;          // computed: arn:aws:events:<region>:<account>:connection/<name>
-  SourceLocation location;  // of the name
-
-  // "connection 'partner' (BASIC, user 'u', 2 header, 0 query, 1 body parameters)":
-  // names and counts, never a password, key value or parameter value.
-  std::string ToString() const;
-};
-
-// An EventBridge API destination: an HTTP endpoint reached through a connection.
-struct ApiDestination {
-  std::string name;                 // 1-64 of [.\-_A-Za-z0-9]
-  std::string description;          // <= 512 characters
-  std::string connection_arn;       // arn:aws:events:R:A:connection/<name>[/<uuid>]
-  std::string connection_name;      // computed from connection_arn
-  std::string invocation_endpoint;  // http:// or https:// URL, <= 2048; `*` are path wildcards
-  std::string http_method;          // POST GET HEAD OPTIONS PUT PATCH DELETE
-  int invocation_rate_limit_per_second = 300;  // 1-300
-  std::string arn;          // computed: arn:aws:events:<region>:<account>:api-destination/<name>
-  SourceLocation location;  // of the name
-};
-
 // Everything the files declare, in file order then document order. `default`
 // is not among `buses`: it always exists.
 struct Config {
@@ -317,8 +277,11 @@ struct Config {
   std::vector<Queue> queues;
   std::vector<Rule> rules;
   std::vector<Function> functions;
-  std::vector<Connection> connections;
-  std::vector<ApiDestination> api_destinations;
+  // The HTTP targets module's models (targets/http_target.h), checked by its
+  // ValidateConnection / ValidateApiDestination; the reader fills their arns and
+  // the destinations' connection_name (from ConnectionArn).
+  std::vector<Declared<targets::Connection>> connections;
+  std::vector<Declared<targets::ApiDestination>> api_destinations;
 };
 
 struct LoadOptions {
@@ -359,10 +322,6 @@ inline constexpr int kMaxFunctionRetryAttempts = 2;
 inline constexpr int kMinFunctionEventAge = 60;
 inline constexpr int kMaxFunctionEventAge = 21600;
 inline constexpr size_t kMaxFunctionEnvironmentBytes = 4096;  // keys and values together
-// Connection and HttpParameters list limits (EventBridge's values).
-inline constexpr size_t kMaxHttpParameters = 100;
-inline constexpr size_t kMaxHttpParameterChars = 512;
-inline constexpr int kMaxInvocationRateLimit = 300;
 
 // What ValidateTarget checks a target against.
 struct TargetCheckOptions {
@@ -387,10 +346,9 @@ using TargetFault = PropertyFault;
 // everything targets::CompiledInput::Compile checks: path syntax, defined
 // placeholders, a JSON template that stays JSON),
 // RetryPolicy ranges, DeadLetterConfig (an SQS queue ARN) and HttpParameters
-// (API destination targets only; <= 100 path values, non-blank; <= 100 headers,
-// keys an HTTP token, values printable ASCII; <= 100 query parameters, no
-// control characters; keys and values <= 512 characters — the wildcard count is
-// CheckHttpParameters'). Fills the computed fields (kind, resource_name,
+// (API destination targets only; targets::ValidateHttpParameters without the
+// destination: whoever knows the destination checks the wildcard count with
+// it). Fills the computed fields (kind, resource_name,
 // dead_letter_config->queue_name). Errors: InvalidArgument whose message starts
 // with the property ("Arn 'x' is not a valid ARN ...", "RetryPolicy:
 // MaximumRetryAttempts is 186; it must be from 0 to 185"); NotFound "queue 'q'
@@ -399,13 +357,6 @@ using TargetFault = PropertyFault;
 // error `*fault`, if given, says where.
 absl::Status ValidateTarget(Target& target, const TargetCheckOptions& options,
                             TargetFault* fault = nullptr);
-
-// The check of a target's HttpParameters that needs its API destination: as
-// many PathParameterValues as the endpoint has `*` wildcards (none when
-// HttpParameters is absent). REQUIRES: ValidateTarget passed. Errors:
-// InvalidArgument "HttpParameters: 1 PathParameterValues for the 2 '*' wildcards
-// in the endpoint of API destination 'd'; give one value for each".
-absl::Status CheckHttpParameters(const Target& target, const ApiDestination& destination);
 
 // What ValidateFunction and ValidateEventInvokeConfig check a function against.
 struct FunctionCheckOptions {
@@ -441,33 +392,6 @@ absl::Status ValidateFunction(Function& function, const FunctionCheckOptions& op
 absl::Status ValidateEventInvokeConfig(EventInvokeConfig& config,
                                        const FunctionCheckOptions& options,
                                        PropertyFault* fault = nullptr);
-
-// Checks a connection: Name, Description, credentials of its authorization type
-// (the other type's left empty), parameter lists (<= 100 each; keys 1-512,
-// header keys an HTTP token; values <= 512, header values printable ASCII).
-// Fills arn. `account_id` and `region` make the ARN. Errors: InvalidArgument
-// starting with the property ("AuthParameters: BasicAuthParameters: Password is
-// 0 characters; it must be 1 to 512"), never quoting a secret.
-absl::Status ValidateConnection(Connection& connection, std::string_view account_id,
-                                std::string_view region, PropertyFault* fault = nullptr);
-
-// What ValidateApiDestination checks a destination against.
-struct ApiDestinationCheckOptions {
-  std::string account_id = "000000000000";  // ConnectionArn must be in this account
-  std::string region = "us-east-1";         // and region
-  // Whether a connection exists. Unset: not looked up (rule files: config_linker.h).
-  std::function<bool(std::string_view connection)> connection_exists;
-};
-
-// Checks Name, Description, ConnectionArn (arn:aws:events:R:A:connection/<name>
-// [/<uuid>]), InvocationEndpoint (an http:// or https:// URL with a host, <= 2048
-// characters, no spaces or control characters), HttpMethod and
-// InvocationRateLimitPerSecond (1-300). Fills arn and connection_name. Errors:
-// InvalidArgument starting with the property; NotFound "connection 'c' does
-// not exist" when options.connection_exists says so.
-absl::Status ValidateApiDestination(ApiDestination& destination,
-                                    const ApiDestinationCheckOptions& options,
-                                    PropertyFault* fault = nullptr);
 
 // The target's Input, InputPath or InputTransformer as targets/input.h takes it.
 targets::InputSpec InputSpecOf(const Target& target);

@@ -37,6 +37,20 @@ absl::Status Declare(std::map<std::string, SourceLocation>& table, const std::ve
   return absl::OkStatus();
 }
 
+// The same for another module's model with its declaration's position.
+template <typename T>
+absl::Status Declare(std::map<std::string, SourceLocation>& table,
+                     const std::vector<Declared<T>>& items, std::string_view noun) {
+  for (const Declared<T>& item : items) {
+    auto [it, inserted] = table.emplace(item.value.name, item.location);
+    if (!inserted) {
+      return Duplicate(item.location, absl::StrCat(std::string(noun), " '", item.value.name, "'"),
+                       it->second);
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Error(const SourceLocation& where, const std::string& context, std::string_view what) {
   return absl::InvalidArgumentError(
       absl::StrCat(where.ToString(), ": ", context, ": ", std::string(what)));
@@ -78,14 +92,18 @@ absl::Status CheckInvokeConfigs(const std::vector<ParsedFile>& files,
 // Every API destination target has as many PathParameterValues as its
 // destination's endpoint has wildcards. REQUIRES: references resolved.
 absl::Status CheckHttpTargets(const std::vector<ParsedFile>& files) {
-  std::map<std::string, const ApiDestination*> destinations;
+  std::map<std::string, const targets::ApiDestination*> destinations;
   for (const ParsedFile& file : files) {
-    for (const ApiDestination& d : file.config.api_destinations) destinations.emplace(d.name, &d);
+    for (const auto& d : file.config.api_destinations) {
+      destinations.emplace(d.value.name, &d.value);
+    }
   }
   for (const ParsedFile& file : files) {
     for (const PendingHttpCheck& check : file.http_checks) {
       const Target& target = file.config.rules[check.rule].targets[check.target];
-      absl::Status s = CheckHttpParameters(target, *destinations.at(target.resource_name));
+      absl::Status s = targets::ValidateHttpParameters(
+          target.http_parameters.value_or(targets::HttpParameters{}),
+          destinations.at(target.resource_name));
       if (!s.ok()) return Error(check.where, check.context, std::string(s.message()));
     }
   }
@@ -150,10 +168,8 @@ absl::StatusOr<Config> LinkConfig(std::vector<ParsedFile> files) {
     for (Queue& queue : file.config.queues) merged.queues.push_back(std::move(queue));
     for (Rule& rule : file.config.rules) merged.rules.push_back(std::move(rule));
     for (Function& f : file.config.functions) merged.functions.push_back(std::move(f));
-    for (Connection& c : file.config.connections) merged.connections.push_back(std::move(c));
-    for (ApiDestination& d : file.config.api_destinations) {
-      merged.api_destinations.push_back(std::move(d));
-    }
+    for (auto& c : file.config.connections) merged.connections.push_back(std::move(c));
+    for (auto& d : file.config.api_destinations) merged.api_destinations.push_back(std::move(d));
   }
   for (const ParsedFile& file : files) {
     for (const PendingInvokeConfig& c : file.invoke_configs) {

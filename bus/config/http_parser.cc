@@ -1,9 +1,13 @@
 // Internal to bus/config: the Parser's readers for what HTTP delivery needs —
 // connections (`Connections`, AWS::Events::Connection), API destinations
 // (`ApiDestinations`, AWS::Events::ApiDestination) and a target's
-// HttpParameters. Types and shapes here; values through ValidateConnection /
-// ValidateApiDestination / ValidateTarget. Connections hold secrets: no message
-// quotes a password, an API key value or a parameter value.
+// HttpParameters — straight into the HTTP targets module's model
+// (targets/http_target.h). Types and shapes here; values through
+// targets::ValidateConnection / ValidateApiDestination (and ValidateTarget), the
+// checks the API and the daemon use too. The reader's own part is what needs the
+// account and region: ConnectionArn resolved to the connection's name, and the
+// ARNs. Connections hold secrets: no message quotes a password, an API key value
+// or a parameter value.
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,9 +30,10 @@ constexpr NameSpec kDestinationName{"Name", "API destination", &IsValidRuleName,
 
 absl::Status Parser::ParseConnection(const YamlNode& node, std::string ctx,
                                      const YamlNode* logical_id) {
-  Connection c;
+  Declared<targets::Connection> declared;
+  targets::Connection& c = declared.value;
   absl::StatusOr<std::string> name =
-      ReadName(node, kConnectionName, logical_id, "", ctx, c.location);
+      ReadName(node, kConnectionName, logical_id, "", ctx, declared.location);
   if (!name.ok()) return name.status();
   absl::Status s =
       CheckKeys(node, ctx, {"Name", "Description", "AuthorizationType", "AuthParameters"});
@@ -49,9 +54,9 @@ absl::Status Parser::ParseConnection(const YamlNode& node, std::string ctx,
   absl::StatusOr<std::string> type_name = ReadString(*type, ctx);
   if (!type_name.ok()) return type_name.status();
   if (*type_name == "BASIC") {
-    c.authorization_type = ConnectionAuthorization::kBasic;
+    c.authorization_type = targets::ConnectionAuthorizationType::kBasic;
   } else if (*type_name == "API_KEY") {
-    c.authorization_type = ConnectionAuthorization::kApiKey;
+    c.authorization_type = targets::ConnectionAuthorizationType::kApiKey;
   } else if (*type_name == "OAUTH_CLIENT_CREDENTIALS") {
     return Error(type->value, ctx,
                  "AuthorizationType OAUTH_CLIENT_CREDENTIALS is not supported by busbar (BASIC "
@@ -61,7 +66,7 @@ absl::Status Parser::ParseConnection(const YamlNode& node, std::string ctx,
         type->value, ctx,
         absl::StrCat("AuthorizationType must be BASIC or API_KEY, not ", Quote(*type_name)));
   }
-  const bool basic = c.authorization_type == ConnectionAuthorization::kBasic;
+  const bool basic = c.authorization_type == targets::ConnectionAuthorizationType::kBasic;
   s = CheckMapping(*auth, ctx);
   if (!s.ok()) return s;
   const std::string auth_ctx = absl::StrCat(ctx, ": AuthParameters");
@@ -95,8 +100,8 @@ absl::Status Parser::ParseConnection(const YamlNode& node, std::string ctx,
                    absl::StrCat("missing required property '", key, "'"));
     }
     if (!m->value.IsScalar()) return TypeError(*m, cred_ctx, "a string");  // no value quoted
-    std::string& field = basic ? (key == first ? c.username : c.password)
-                               : (key == first ? c.api_key_name : c.api_key_value);
+    std::string& field = basic ? (key == first ? c.basic.username : c.basic.password)
+                               : (key == first ? c.api_key.name : c.api_key.value);
     field = m->value.scalar;
   }
   if (const YamlMember* http = Find(auth->value, "InvocationHttpParameters")) {
@@ -108,22 +113,25 @@ absl::Status Parser::ParseConnection(const YamlNode& node, std::string ctx,
     if (!s.ok()) return s;
     for (const YamlMember& list : http->value.members) {
       const std::string& key = list.key.scalar;
+      targets::ConnectionHttpParameters& lists = c.invocation_http_parameters;
       s = ParseConnectionParameters(list, http_ctx,
-                                    key == "HeaderParameters"        ? c.header_parameters
-                                    : key == "QueryStringParameters" ? c.query_string_parameters
-                                                                     : c.body_parameters);
+                                    key == "HeaderParameters"        ? lists.header_parameters
+                                    : key == "QueryStringParameters" ? lists.query_string_parameters
+                                                                     : lists.body_parameters);
       if (!s.ok()) return s;
     }
   }
   PropertyFault fault;
-  s = ValidateConnection(c, opts_.account_id, opts_.region, &fault);
+  s = targets::ValidateConnection(c, &fault);
   if (!s.ok()) return FaultError(node, ctx, s, fault);
-  out_.config.connections.push_back(std::move(c));
+  c.arn = ConnectionArn(opts_.region, opts_.account_id, c.name);
+  out_.config.connections.push_back(std::move(declared));
   return absl::OkStatus();
 }
 
-absl::Status Parser::ParseConnectionParameters(const YamlMember& m, const std::string& ctx,
-                                               std::vector<ConnectionParameter>& out) const {
+absl::Status Parser::ParseConnectionParameters(
+    const YamlMember& m, const std::string& ctx,
+    std::vector<targets::ConnectionParameter>& out) const {
   absl::StatusOr<const std::vector<YamlNode>*> items = ReadSequence(m, ctx);
   if (!items.ok()) return items.status();
   for (size_t i = 0; i < (*items)->size(); ++i) {
@@ -134,7 +142,7 @@ absl::Status Parser::ParseConnectionParameters(const YamlMember& m, const std::s
     }
     absl::Status s = CheckKeys(item, item_ctx, {"Key", "Value", "IsValueSecret"});
     if (!s.ok()) return s;
-    ConnectionParameter p;
+    targets::ConnectionParameter p;
     for (const char* required : {"Key", "Value"}) {
       const YamlMember* field = Find(item, required);
       if (field == nullptr) {
@@ -155,9 +163,10 @@ absl::Status Parser::ParseConnectionParameters(const YamlMember& m, const std::s
 
 absl::Status Parser::ParseApiDestination(const YamlNode& node, std::string ctx,
                                          const YamlNode* logical_id) {
-  ApiDestination d;
+  Declared<targets::ApiDestination> declared;
+  targets::ApiDestination& d = declared.value;
   absl::StatusOr<std::string> name =
-      ReadName(node, kDestinationName, logical_id, "", ctx, d.location);
+      ReadName(node, kDestinationName, logical_id, "", ctx, declared.location);
   if (!name.ok()) return name.status();
   absl::Status s = CheckKeys(node, ctx,
                              {"Name", "Description", "ConnectionArn", "InvocationEndpoint",
@@ -172,7 +181,7 @@ absl::Status Parser::ParseApiDestination(const YamlNode& node, std::string ctx,
   for (const YamlMember& m : node.members) {
     const std::string& key = m.key.scalar;
     if (key == "InvocationRateLimitPerSecond") {
-      absl::StatusOr<int> v = ReadInt(m, ctx, 1, kMaxInvocationRateLimit);
+      absl::StatusOr<int> v = ReadInt(m, ctx, 1, targets::kMaxInvocationRateLimitPerSecond);
       if (!v.ok()) return v.status();
       d.invocation_rate_limit_per_second = *v;
       continue;
@@ -180,20 +189,27 @@ absl::Status Parser::ParseApiDestination(const YamlNode& node, std::string ctx,
     if (key == "Name") continue;
     absl::StatusOr<std::string> text = ReadString(m, ctx);
     if (!text.ok()) return text.status();
+    if (key == "ConnectionArn") {
+      // The reader's part: the ARN's account and region are the bus's.
+      absl::StatusOr<std::string> connection =
+          ParseConnectionArn(*text, opts_.account_id, opts_.region);
+      if (!connection.ok()) {
+        return Error(m.value, ctx, absl::StrCat("ConnectionArn ", connection.status().message()));
+      }
+      d.connection_name = *std::move(connection);
+      continue;
+    }
     (key == "Description"          ? d.description
-     : key == "ConnectionArn"      ? d.connection_arn
      : key == "InvocationEndpoint" ? d.invocation_endpoint
                                    : d.http_method) = *std::move(text);
   }
-  ApiDestinationCheckOptions check;
-  check.account_id = opts_.account_id;
-  check.region = opts_.region;
   PropertyFault fault;
-  s = ValidateApiDestination(d, check, &fault);
+  s = targets::ValidateApiDestination(d, &fault);
   if (!s.ok()) return FaultError(node, ctx, s, fault);
+  d.arn = ApiDestinationArn(opts_.region, opts_.account_id, d.name);
   AddReference(Reference::Kind::kConnection, d.connection_name, Find(node, "ConnectionArn")->value,
                ctx);
-  out_.config.api_destinations.push_back(std::move(d));
+  out_.config.api_destinations.push_back(std::move(declared));
   return absl::OkStatus();
 }
 

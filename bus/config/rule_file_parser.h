@@ -41,7 +41,8 @@ struct PendingInvokeConfig {
 };
 
 // An API destination target whose PathParameterValues must match its
-// destination's endpoint (CheckHttpParameters), once every file is read.
+// destination's endpoint (targets::ValidateHttpParameters with the destination),
+// once every file is read.
 struct PendingHttpCheck {
   size_t rule = 0;       // index into config.rules
   size_t target = 0;     // index into that rule's targets

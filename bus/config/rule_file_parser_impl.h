@@ -127,7 +127,7 @@ class Parser {
   // http_parser.cc
   absl::Status ParseConnection(const YamlNode& node, std::string ctx, const YamlNode* logical_id);
   absl::Status ParseConnectionParameters(const YamlMember& m, const std::string& ctx,
-                                         std::vector<ConnectionParameter>& out) const;
+                                         std::vector<targets::ConnectionParameter>& out) const;
   absl::Status ParseApiDestination(const YamlNode& node, std::string ctx,
                                    const YamlNode* logical_id);
   absl::Status ParseHttpParameters(const YamlMember& m, const std::string& ctx,

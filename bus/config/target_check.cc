@@ -14,7 +14,6 @@
 #include "absl/strings/str_split.h"
 #include "bus/config/arn.h"
 #include "bus/config/config.h"
-#include "bus/config/http_text.h"
 #include "bus/config/json_text.h"
 #include "targets/http_target.h"
 
@@ -133,49 +132,8 @@ absl::Status CheckRange(TargetFault* fault, std::string_view property, int value
                               "; it must be from ", min, " to ", max));
 }
 
-bool IsBlank(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t'; });
-}
-
-// One HttpParameters map: its size, keys and values.
-absl::Status CheckHttpMap(const std::map<std::string, std::string>& map, const char* property,
-                          bool header, TargetFault* fault) {
-  const std::string name = absl::StrCat("HttpParameters: ", property);
-  if (map.size() > kMaxHttpParameters) {
-    return Invalid(fault, {"HttpParameters", property},
-                   absl::StrCat(name, " has ", map.size(), " entries; at most ", kMaxHttpParameters,
-                                " are allowed"),
-                   /*at_key=*/true, static_cast<int>(kMaxHttpParameters));
-  }
-  for (const auto& [key, value] : map) {
-    bool key_ok =
-        header ? internal::IsHttpToken(key) : !key.empty() && !internal::HasControlCharacter(key);
-    if (!key_ok || CharCount(key) > kMaxHttpParameterChars) {
-      return Invalid(fault, {"HttpParameters", property, key},
-                     absl::StrCat(name, " key ", internal::Quote(key), " is invalid: it must be 1-",
-                                  kMaxHttpParameterChars,
-                                  header ? " characters of an HTTP header name"
-                                         : " characters, no control characters"),
-                     /*at_key=*/true);
-    }
-    if (header && targets::IsForbiddenHeader(key)) {
-      return Invalid(fault, {"HttpParameters", property, key},
-                     absl::StrCat(name, " key ", internal::Quote(key),
-                                  " is a header the HTTP client sets; it cannot be set here"),
-                     /*at_key=*/true);
-    }
-    bool value_ok = header ? internal::IsHeaderValue(value) : !internal::HasControlCharacter(value);
-    if (!value_ok || CharCount(value) > kMaxHttpParameterChars) {
-      return Invalid(fault, {"HttpParameters", property, key},
-                     absl::StrCat(name, " ", internal::Quote(key), ": the value must be at most ",
-                                  kMaxHttpParameterChars,
-                                  header ? " characters of printable ASCII"
-                                         : " characters, no control characters"));
-    }
-  }
-  return absl::OkStatus();
-}
-
+// The target's HttpParameters: only on API destination targets, and valid as the HTTP targets
+// module checks them (the wildcard count waits for the destination).
 absl::Status CheckHttpShape(const Target& t, TargetFault* fault) {
   if (!t.http_parameters.has_value()) return absl::OkStatus();
   if (t.kind != TargetKind::kApiDestination) {
@@ -183,28 +141,7 @@ absl::Status CheckHttpShape(const Target& t, TargetFault* fault) {
                    "HttpParameters is only supported for API destination targets",
                    /*at_key=*/true);
   }
-  const HttpParameters& h = *t.http_parameters;
-  const std::vector<std::string>& values = h.path_parameter_values;
-  if (values.size() > kMaxHttpParameters) {
-    return Invalid(fault, {"HttpParameters", "PathParameterValues"},
-                   absl::StrCat("HttpParameters: PathParameterValues has ", values.size(),
-                                " values; at most ", kMaxHttpParameters, " are allowed"),
-                   /*at_key=*/false, static_cast<int>(kMaxHttpParameters));
-  }
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (IsBlank(values[i]) || internal::HasControlCharacter(values[i]) ||
-        CharCount(values[i]) > kMaxHttpParameterChars) {
-      return Invalid(
-          fault, {"HttpParameters", "PathParameterValues", std::to_string(i)},
-          absl::StrCat("HttpParameters: PathParameterValues #", i + 1, " is invalid: it must be 1-",
-                       kMaxHttpParameterChars, " characters, not blank, no control characters"));
-    }
-  }
-  if (absl::Status s = CheckHttpMap(h.header_parameters, "HeaderParameters", true, fault);
-      !s.ok()) {
-    return s;
-  }
-  return CheckHttpMap(h.query_string_parameters, "QueryStringParameters", false, fault);
+  return targets::ValidateHttpParameters(*t.http_parameters, /*destination=*/nullptr, fault);
 }
 
 }  // namespace
@@ -299,17 +236,6 @@ absl::Status ValidateTarget(Target& t, const TargetCheckOptions& o, TargetFault*
                      "API destination ", internal::Quote(t.resource_name), " does not exist")));
   }
   return absl::OkStatus();
-}
-
-absl::Status CheckHttpParameters(const Target& t, const ApiDestination& destination) {
-  const size_t wildcards = static_cast<size_t>(std::count(
-      destination.invocation_endpoint.begin(), destination.invocation_endpoint.end(), '*'));
-  const size_t values = t.http_parameters ? t.http_parameters->path_parameter_values.size() : 0;
-  if (values == wildcards) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      absl::StrCat("HttpParameters: ", values, " PathParameterValues for the ", wildcards,
-                   " '*' wildcards in the endpoint of API destination ",
-                   internal::Quote(destination.name), "; give one value for each"));
 }
 
 }  // namespace busbar::config

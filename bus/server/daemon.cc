@@ -382,7 +382,7 @@ absl::StatusOr<BusRoute> Daemon::BuildBusRoute(const config::Config& files,
       target->input = std::move(input);
       target->retry_policy = t.retry_policy;
       if (t.dead_letter_config) target->dead_letter_queue = t.dead_letter_config->queue_name;
-      target->http = HttpParametersOf(t.http_parameters);
+      if (t.kind == config::TargetKind::kApiDestination) RouteHttpTarget(files, t, *target);
       target->counters = std::move(counters);
       rule.async.push_back(std::move(target));
     }

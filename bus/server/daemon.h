@@ -158,6 +158,11 @@ struct AsyncTarget {
   config::RetryPolicy retry_policy;
   std::string dead_letter_queue;  // "" for none
   targets::HttpParameters http;   // API destinations only
+  // API destinations only: why `http` doesn't fit the destination the rule files declare
+  // (targets::ValidateHttpParameters, when the route is built; a reload may change the
+  // endpoint under a target put over the API), or "" when it fits. Such a call is never made:
+  // it fails with INVALID_PARAMETER.
+  std::string http_fault;
   std::shared_ptr<TargetCounters> counters;
 };
 
@@ -182,7 +187,8 @@ struct FunctionRoute {
   std::optional<config::SourceLocation> file;  // set when a rule file declares it
 };
 
-// An API destination with its connection, as HTTP deliveries need them.
+// An API destination with its connection: the rule files' models (validated when loaded), as
+// HTTP deliveries take them.
 struct HttpRoute {
   targets::ApiDestination destination;
   targets::Connection connection;
@@ -230,8 +236,9 @@ class CallsInFlight;
 // Conversions from rule-file declarations (target_routes.cc).
 targets::FunctionConfig FunctionConfigOf(const config::Function& f);
 FunctionRoute FunctionRouteOf(const config::Function& f, bool from_file);
-HttpRoute HttpRouteOf(const config::ApiDestination& d, const config::Connection& c);
-targets::HttpParameters HttpParametersOf(const std::optional<config::HttpParameters>& p);
+// An API destination target's HttpParameters, and whether they fit its destination in `files`
+// (AsyncTarget::http_fault; a destination the files lack is the dispatcher's NO_RESOURCE).
+void RouteHttpTarget(const config::Config& files, const config::Target& t, AsyncTarget& target);
 
 class Daemon {
  public:

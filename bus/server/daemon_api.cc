@@ -181,9 +181,11 @@ absl::StatusOr<std::vector<TargetFailure>> Daemon::PutTargets(std::string_view e
   for (size_t i = 0; i < targets.size(); ++i) {
     absl::Status s = config::ValidateTarget(targets[i], check);
     if (s.ok() && targets[i].kind == config::TargetKind::kApiDestination) {
-      // The number of path values must match the endpoint's wildcards.
-      for (const config::ApiDestination& d : routing->files->api_destinations) {
-        if (d.name == targets[i].resource_name) s = config::CheckHttpParameters(targets[i], d);
+      // With its destination (which exists: checked above): one path value per wildcard.
+      auto d = routing->api_destinations.find(targets[i].resource_name);
+      if (d != routing->api_destinations.end()) {
+        s = targets::ValidateHttpParameters(
+            targets[i].http_parameters.value_or(targets::HttpParameters{}), &d->second.destination);
       }
     }
     if (!s.ok()) {

@@ -271,6 +271,10 @@ void Dispatcher::TryHttp(std::shared_ptr<Try> t) {
            /*retryable=*/false);
     return;
   }
+  if (!t->target->http_fault.empty()) {  // found when the route was built; no call is made
+    Failed(t, "INVALID_PARAMETER", t->target->http_fault, /*retryable=*/false);
+    return;
+  }
   targets::HttpCall call;
   call.connection = dest->second.connection;
   call.destination = dest->second.destination;

@@ -31,40 +31,16 @@ FunctionRoute FunctionRouteOf(const config::Function& f, bool from_file) {
   return route;
 }
 
-HttpRoute HttpRouteOf(const config::ApiDestination& d, const config::Connection& c) {
-  HttpRoute route;
-  route.destination.name = d.name;
-  route.destination.connection_name = d.connection_name;
-  route.destination.invocation_endpoint = d.invocation_endpoint;
-  route.destination.http_method = d.http_method;
-  route.destination.invocation_rate_limit_per_second = d.invocation_rate_limit_per_second;
-  route.destination.arn = d.arn;
-  route.connection.name = c.name;
-  route.connection.arn = c.arn;
-  if (c.authorization_type == config::ConnectionAuthorization::kBasic) {
-    route.connection.authorization_type = targets::ConnectionAuthorizationType::kBasic;
-    route.connection.basic = {c.username, c.password};
-  } else {
-    route.connection.authorization_type = targets::ConnectionAuthorizationType::kApiKey;
-    route.connection.api_key = {c.api_key_name, c.api_key_value};
+void RouteHttpTarget(const config::Config& files, const config::Target& t, AsyncTarget& target) {
+  target.http = t.http_parameters.value_or(targets::HttpParameters{});
+  target.http_fault.clear();
+  for (const auto& d : files.api_destinations) {
+    if (d.value.name != t.resource_name) continue;
+    // Checked when the target was declared or put, but maybe against an older endpoint.
+    if (absl::Status s = targets::ValidateHttpParameters(target.http, &d.value); !s.ok()) {
+      target.http_fault = std::string(s.message());
+    }
   }
-  auto params = [](const std::vector<config::ConnectionParameter>& in) {
-    std::vector<targets::ConnectionParameter> out;
-    for (const auto& p : in) out.push_back({p.key, p.value, p.is_value_secret});
-    return out;
-  };
-  route.connection.invocation_http_parameters = {
-      params(c.header_parameters), params(c.query_string_parameters), params(c.body_parameters)};
-  return route;
-}
-
-targets::HttpParameters HttpParametersOf(const std::optional<config::HttpParameters>& p) {
-  targets::HttpParameters out;
-  if (!p) return out;
-  out.path_parameter_values = p->path_parameter_values;
-  out.header_parameters = p->header_parameters;
-  out.query_string_parameters = p->query_string_parameters;
-  return out;
 }
 
 }  // namespace busbar::bus
@@ -94,16 +70,17 @@ absl::Status Daemon::RouteTargets(const config::Config& files, Routing& routing)
     if (auto s = config::ValidateEventInvokeConfig(f.invoke_config, check); !s.ok()) return s;
     routing.functions.emplace(name, FunctionRouteOf(f, /*from_file=*/false));
   }
-  for (const config::ApiDestination& d : files.api_destinations) {
-    const config::Connection* connection = nullptr;
-    for (const config::Connection& c : files.connections) {
-      if (c.name == d.connection_name) connection = &c;
+  // The files' models, as loaded (and so validated): no conversion, no second check.
+  for (const auto& d : files.api_destinations) {
+    const targets::Connection* connection = nullptr;
+    for (const auto& c : files.connections) {
+      if (c.value.name == d.value.connection_name) connection = &c.value;
     }
     if (connection == nullptr) {  // the linker checked it
-      return absl::InternalError(
-          absl::StrCat("API destination ", d.name, ": no connection ", d.connection_name));
+      return absl::InternalError(absl::StrCat("API destination ", d.value.name, ": no connection ",
+                                              d.value.connection_name));
     }
-    routing.api_destinations.emplace(d.name, HttpRouteOf(d, *connection));
+    routing.api_destinations.emplace(d.value.name, HttpRoute{d.value, *connection});
   }
   return absl::OkStatus();
 }

@@ -46,6 +46,7 @@ Connection BasicConnection() {
 Connection ApiKeyConnection() {
   Connection c = BasicConnection();
   c.authorization_type = ConnectionAuthorizationType::kApiKey;
+  c.basic = {};
   c.api_key = {"X-Api-Key", kApiKeyValue};
   return c;
 }
@@ -72,68 +73,114 @@ std::string HeaderValue(const HttpRequest& request, std::string_view name) {
 struct ConnectionCase {
   std::function<void(Connection&)> change;
   std::string message;
+  std::vector<std::string> path;  // of the fault
 };
 
 TEST(HttpValidate, RefusesBadConnectionsWithExactMessages) {
-  const std::string params = "AuthParameters.InvocationHttpParameters.";
+  const std::string basic = "AuthParameters: BasicAuthParameters: ";
+  const std::string key = "AuthParameters: ApiKeyAuthParameters: ";
+  const std::string params = "AuthParameters: InvocationHttpParameters: ";
+  const std::vector<std::string> params_path = {"AuthParameters", "InvocationHttpParameters"};
+  auto with = [](std::vector<std::string> path, std::vector<std::string> more) {
+    path.insert(path.end(), more.begin(), more.end());
+    return path;
+  };
   std::vector<ConnectionCase> cases = {
       {[](Connection& c) { c.name = "a b"; },
-       "Name 'a b' must be 1 to 64 characters of A-Z a-z 0-9 . - _"},
+       "Name 'a b' is invalid: it must be 1-64 characters of A-Z a-z 0-9 . - _",
+       {"Name"}},
       {[](Connection& c) { c.name = std::string(65, 'a'); },
        absl::StrCat("Name '", std::string(65, 'a'),
-                    "' must be 1 to 64 characters of A-Z a-z 0-9 . - _")},
-      {[](Connection& c) {
-         c.authorization_type = ConnectionAuthorizationType::kOAuthClientCredentials;
-       },
-       "AuthorizationType OAUTH_CLIENT_CREDENTIALS is not supported; use BASIC or API_KEY"},
+                    "' is invalid: it must be 1-64 characters of A-Z a-z 0-9 . - _"),
+       {"Name"}},
+      {[](Connection& c) { c.description = std::string(513, 'd'); },
+       "Description is 513 characters; at most 512 are allowed",
+       {"Description"}},
+      {[](Connection& c) { c.api_key.value = kApiKeyValue; },
+       "AuthParameters: ApiKeyAuthParameters is not allowed with AuthorizationType BASIC",
+       {"AuthParameters", "ApiKeyAuthParameters"}},
       {[](Connection& c) { c.basic.username = ""; },
-       "AuthParameters.BasicAuthParameters.Username must be 1 to 512 characters"},
+       basic + "Username is 0 characters; it must be 1 to 512",
+       {"AuthParameters", "BasicAuthParameters", "Username"}},
       {[](Connection& c) { c.basic.username = "a:b"; },
-       "AuthParameters.BasicAuthParameters.Username must not contain ':'"},
+       basic + "Username 'a:b' is invalid: no ':' or control characters are allowed",
+       {"AuthParameters", "BasicAuthParameters", "Username"}},
       {[](Connection& c) { c.basic.password = std::string(513, 'p'); },
-       "AuthParameters.BasicAuthParameters.Password must be 1 to 512 characters"},
+       basic + "Password is 513 characters; it must be 1 to 512",
+       {"AuthParameters", "BasicAuthParameters", "Password"}},
       {[](Connection& c) {
          c.authorization_type = ConnectionAuthorizationType::kApiKey;
+         c.api_key = {"X-Key", "v"};
+       },
+       "AuthParameters: BasicAuthParameters is not allowed with AuthorizationType API_KEY",
+       {"AuthParameters", "BasicAuthParameters"}},
+      {[](Connection& c) {
+         c.authorization_type = ConnectionAuthorizationType::kApiKey;
+         c.basic = {};
          c.api_key = {"X Key", "v"};
        },
-       "AuthParameters.ApiKeyAuthParameters.ApiKeyName 'X Key' must be an HTTP header name (a "
-       "token)"},
+       key + "ApiKeyName 'X Key' is invalid: it must be an HTTP header name",
+       {"AuthParameters", "ApiKeyAuthParameters", "ApiKeyName"}},
       {[](Connection& c) {
          c.authorization_type = ConnectionAuthorizationType::kApiKey;
+         c.basic = {};
+         c.api_key = {"host", "v"};
+       },
+       key + "ApiKeyName 'host' is a header the HTTP client sets; it cannot be set here",
+       {"AuthParameters", "ApiKeyAuthParameters", "ApiKeyName"}},
+      {[](Connection& c) {
+         c.authorization_type = ConnectionAuthorizationType::kApiKey;
+         c.basic = {};
          c.api_key = {"X-Key", absl::StrCat(kApiKeyValue, "\r\nInjected: 1")};
        },
-       "AuthParameters.ApiKeyAuthParameters.ApiKeyValue must be 1 to 512 characters without "
-       "control characters"},
+       key + "ApiKeyValue is invalid: it must be printable ASCII",
+       {"AuthParameters", "ApiKeyAuthParameters", "ApiKeyValue"}},
       {[](Connection& c) {
          c.invocation_http_parameters.header_parameters.resize(101, {"X-A", "v", false});
        },
-       params + "HeaderParameters has 101 entries; at most 100 are allowed"},
+       params + "HeaderParameters has 101 entries; at most 100 are allowed",
+       with(params_path, {"HeaderParameters"})},
       {[](Connection& c) {
          c.invocation_http_parameters.header_parameters = {{"X-A", "v"}, {"Host", "h"}};
        },
-       params + "HeaderParameters[1].Key 'Host' cannot be set: the HTTP client sets it"},
+       params + "HeaderParameters #2: Key 'Host' is a header the HTTP client sets; it cannot be "
+                "set here",
+       with(params_path, {"HeaderParameters", "1", "Key"})},
       {[](Connection& c) {
          c.invocation_http_parameters.header_parameters = {
              {"X-S", absl::StrCat(kSecretParam, "\n"), true}};
        },
-       params + "HeaderParameters[0].Value must not contain control characters"},
+       params + "HeaderParameters #1: Value is invalid: it must be at most 512 characters of "
+                "printable ASCII",
+       with(params_path, {"HeaderParameters", "0", "Value"})},
       {[](Connection& c) {
          c.invocation_http_parameters.query_string_parameters = {{"q", std::string(513, 'v')}};
        },
-       params + "QueryStringParameters[0].Value is 513 characters; it must be at most 512"},
+       params + "QueryStringParameters #1: Value is invalid: it must be at most 512 characters, "
+                "no control characters",
+       with(params_path, {"QueryStringParameters", "0", "Value"})},
       {[](Connection& c) {
          c.invocation_http_parameters.body_parameters = {{"", "v"}};
        },
-       params + "BodyParameters[0].Key must be 1 to 512 characters without control characters"},
+       params + "BodyParameters #1: Key is 0 characters; it must be 1 to 512",
+       with(params_path, {"BodyParameters", "0", "Key"})},
+      {[](Connection& c) {
+         c.invocation_http_parameters.body_parameters = {{"k", "a\x01", true}};
+       },
+       params + "BodyParameters #1: Value is invalid: it must be at most 512 characters, no "
+                "control characters",
+       with(params_path, {"BodyParameters", "0", "Value"})},
   };
   ASSERT_TRUE(ValidateConnection(BasicConnection()).ok());
   ASSERT_TRUE(ValidateConnection(ApiKeyConnection()).ok());
   for (const ConnectionCase& c : cases) {
     Connection connection = BasicConnection();
     c.change(connection);
-    absl::Status status = ValidateConnection(connection);
+    base::PropertyFault fault;
+    absl::Status status = ValidateConnection(connection, &fault);
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << c.message;
     EXPECT_EQ(status.message(), c.message);
+    EXPECT_EQ(fault.path, c.path) << c.message;
     EXPECT_THAT(std::string(status.message()), Not(HasSubstr("SECRET")));
   }
 }
@@ -143,69 +190,133 @@ TEST(HttpValidate, RefusesBadDestinationsWithExactMessages) {
     std::function<void(ApiDestination&)> change;
     std::string message;
   };
+  auto endpoint = [](std::string url) {
+    return [url](ApiDestination& d) { d.invocation_endpoint = url; };
+  };
   std::vector<Case> cases = {
       {[](ApiDestination& d) { d.name = ""; },
-       "Name '' must be 1 to 64 characters of A-Z a-z 0-9 . - _"},
+       "Name '' is invalid: it must be 1-64 characters of A-Z a-z 0-9 . - _"},
+      {[](ApiDestination& d) { d.description = std::string(513, 'd'); },
+       "Description is 513 characters; at most 512 are allowed"},
       {[](ApiDestination& d) { d.connection_name = "c/d"; },
-       "ConnectionName 'c/d' must be 1 to 64 characters of A-Z a-z 0-9 . - _"},
-      {[](ApiDestination& d) { d.invocation_endpoint = "ftp://x"; },
-       "InvocationEndpoint 'ftp://x' must be an http:// or https:// URL"},
-      {[](ApiDestination& d) { d.invocation_endpoint = "example.com/x"; },
-       "InvocationEndpoint 'example.com/x' must be an http:// or https:// URL"},
-      {[](ApiDestination& d) { d.invocation_endpoint = "http:///x"; },
-       "InvocationEndpoint 'http:///x' has no host"},
-      {[](ApiDestination& d) { d.invocation_endpoint = "http://h:99999/"; },
-       "InvocationEndpoint 'http://h:99999/' has an invalid port"},
-      {[](ApiDestination& d) { d.invocation_endpoint = "http://h/a b"; },
-       "InvocationEndpoint 'http://h/a b' must not contain spaces or control characters"},
-      {[](ApiDestination& d) { d.invocation_endpoint = "http://u@h/"; },
-       "InvocationEndpoint 'http://u@h/' must not contain user information (user@)"},
-      {[](ApiDestination& d) { d.invocation_endpoint = "https://h/" + std::string(2040, 'a'); },
-       "InvocationEndpoint is 2050 characters; it must be at most 2048"},
+       "ConnectionArn: connection name 'c/d' is invalid: it must be 1-64 characters of A-Z a-z "
+       "0-9 . - _"},
+      {endpoint("ftp://x"),
+       "InvocationEndpoint 'ftp://x' is invalid: it must be an http:// or "
+       "https:// URL"},
+      {endpoint("example.com/x"),
+       "InvocationEndpoint 'example.com/x' is invalid: it must be an http:// or https:// URL"},
+      {endpoint("http:///x"), "InvocationEndpoint 'http:///x' is invalid: it has no host"},
+      {endpoint("http://:80/x"), "InvocationEndpoint 'http://:80/x' is invalid: it has no host"},
+      {endpoint("http://[::1/x"), "InvocationEndpoint 'http://[::1/x' is invalid: it has no host"},
+      {endpoint("http://h:99999/"),
+       "InvocationEndpoint 'http://h:99999/' is invalid: the port must be a number from 1 to "
+       "65535"},
+      {endpoint("http://h:0/"),
+       "InvocationEndpoint 'http://h:0/' is invalid: the port must be a number from 1 to 65535"},
+      {endpoint("http://h:x/"),
+       "InvocationEndpoint 'http://h:x/' is invalid: the port must be a number from 1 to 65535"},
+      {endpoint("http://h:/"),
+       "InvocationEndpoint 'http://h:/' is invalid: the port must be a number from 1 to 65535"},
+      {endpoint("http://h:00000065536/"),
+       "InvocationEndpoint 'http://h:00000065536/' is invalid: the port must be a number from 1 "
+       "to 65535"},
+      {endpoint("http://[::1]x/"),
+       "InvocationEndpoint 'http://[::1]x/' is invalid: the port must be a number from 1 to "
+       "65535"},
+      {endpoint("http://h/a b"),
+       "InvocationEndpoint 'http://h/a b' is invalid: it must be printable ASCII without spaces"},
+      {endpoint("http://h/\xc3\xa9"),
+       "InvocationEndpoint 'http://h/\xc3\xa9' is invalid: it must be printable ASCII without "
+       "spaces"},
+      {endpoint("http://u@h/"),
+       "InvocationEndpoint 'http://u@h/' is invalid: user information (user@) is not allowed"},
+      {endpoint("https://h/" + std::string(2040, 'a')),
+       "InvocationEndpoint is 2050 characters; at most 2048 are allowed"},
       {[](ApiDestination& d) { d.http_method = "TRACE"; },
-       "HttpMethod 'TRACE' must be one of POST, GET, HEAD, OPTIONS, PUT, PATCH, DELETE"},
+       "HttpMethod must be POST, GET, HEAD, OPTIONS, PUT, PATCH or DELETE, not 'TRACE'"},
+      {[](ApiDestination& d) { d.http_method = "post"; },
+       "HttpMethod must be POST, GET, HEAD, OPTIONS, PUT, PATCH or DELETE, not 'post'"},
       {[](ApiDestination& d) { d.invocation_rate_limit_per_second = 0; },
        "InvocationRateLimitPerSecond is 0; it must be from 1 to 300"},
       {[](ApiDestination& d) { d.invocation_rate_limit_per_second = 301; },
        "InvocationRateLimitPerSecond is 301; it must be from 1 to 300"},
   };
-  ASSERT_TRUE(ValidateApiDestination(Destination("https://[::1]:8443/a/*?x=1")).ok());
+  for (const char* good : {"https://[::1]:8443/a/*?x=1", "http://127.0.0.1:65535", "HTTP://h:1/",
+                           "https://example.com/x#frag", "http://h:0080/"}) {
+    EXPECT_TRUE(ValidateApiDestination(Destination(good)).ok()) << good;
+  }
   for (const Case& c : cases) {
     ApiDestination destination = Destination("https://example.com/x");
     c.change(destination);
-    absl::Status status = ValidateApiDestination(destination);
+    base::PropertyFault fault;
+    absl::Status status = ValidateApiDestination(destination, &fault);
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << c.message;
     EXPECT_EQ(status.message(), c.message);
+    ASSERT_EQ(fault.path.size(), 1u) << c.message;
+    EXPECT_TRUE(absl::StartsWith(c.message, fault.path[0])) << fault.path[0];
   }
 }
 
 TEST(HttpValidate, RefusesBadHttpParametersWithExactMessages) {
-  ApiDestination destination = Destination("http://h/*/x/*");
+  ApiDestination destination = Destination("http://h/*/x/*?q=*");  // a query `*` is no wildcard
   struct Case {
     HttpParameters parameters;
     std::string message;
+    std::vector<std::string> path;
   };
   std::vector<Case> cases = {
       {{{"a"}, {}, {}},
-       "PathParameterValues has 1 value; InvocationEndpoint 'http://h/*/x/*' "
-       "has 2 wildcards"},
-      {{{"a", " "}, {}, {}}, "PathParameterValues[1] must not be empty or blank"},
+       "HttpParameters: 1 PathParameterValues for the 2 '*' wildcards in the endpoint of API "
+       "destination 'dest'; give one value for each",
+       {"HttpParameters", "PathParameterValues"}},
+      {{{"a", "b", "c"}, {}, {}},
+       "HttpParameters: 3 PathParameterValues for the 2 '*' wildcards in the endpoint of API "
+       "destination 'dest'; give one value for each",
+       {"HttpParameters", "PathParameterValues"}},
+      {{{"a", " "}, {}, {}},
+       "HttpParameters: PathParameterValues #2 is invalid: it must be 1-512 characters, not "
+       "blank, no control characters",
+       {"HttpParameters", "PathParameterValues", "1"}},
+      {{{"a", "b\n"}, {}, {}},
+       "HttpParameters: PathParameterValues #2 is invalid: it must be 1-512 characters, not "
+       "blank, no control characters",
+       {"HttpParameters", "PathParameterValues", "1"}},
       {{{"a", "b"}, {{"Bad Name", "v"}}, {}},
-       "HeaderParameters key 'Bad Name' must be an HTTP header name (a token)"},
+       "HttpParameters: HeaderParameters key 'Bad Name' is invalid: it must be 1-512 characters "
+       "of an HTTP header name",
+       {"HttpParameters", "HeaderParameters", "Bad Name"}},
       {{{"a", "b"}, {{"content-length", "5"}}, {}},
-       "HeaderParameters key 'content-length' cannot be set: the HTTP client sets it"},
+       "HttpParameters: HeaderParameters key 'content-length' is a header the HTTP client sets; "
+       "it cannot be set here",
+       {"HttpParameters", "HeaderParameters", "content-length"}},
       {{{"a", "b"}, {{"Host", "evil"}}, {}},
-       "HeaderParameters key 'Host' cannot be set: the HTTP client sets it"},
+       "HttpParameters: HeaderParameters key 'Host' is a header the HTTP client sets; it cannot "
+       "be set here",
+       {"HttpParameters", "HeaderParameters", "Host"}},
       {{{"a", "b"}, {{"X-A", "v\r\nX-B: w"}}, {}},
-       "HeaderParameters 'X-A' value must be at most 512 characters without control characters"},
+       "HttpParameters: HeaderParameters 'X-A': the value must be at most 512 characters of "
+       "printable ASCII",
+       {"HttpParameters", "HeaderParameters", "X-A"}},
       {{{"a", "b"}, {}, {{"", "v"}}},
-       "QueryStringParameters key must be 1 to 512 characters without control characters"},
+       "HttpParameters: QueryStringParameters key '' is invalid: it must be 1-512 characters, no "
+       "control characters",
+       {"HttpParameters", "QueryStringParameters", ""}},
+      {{{"a", "b"}, {}, {{"k", std::string(513, 'v')}}},
+       "HttpParameters: QueryStringParameters 'k': the value must be at most 512 characters, no "
+       "control characters",
+       {"HttpParameters", "QueryStringParameters", "k"}},
   };
-  ASSERT_TRUE(ValidateHttpParameters({{"a", "b"}, {{"X-A", "v"}}, {{"q", "1"}}}, destination).ok());
+  ASSERT_TRUE(
+      ValidateHttpParameters({{"a", "b"}, {{"X-A", "v"}}, {{"q", "1"}}}, &destination).ok());
+  // Without the destination, only the values are checked.
+  ASSERT_TRUE(ValidateHttpParameters({{"a"}, {}, {}}, nullptr).ok());
   for (const Case& c : cases) {
-    absl::Status status = ValidateHttpParameters(c.parameters, destination);
+    base::PropertyFault fault;
+    absl::Status status = ValidateHttpParameters(c.parameters, &destination, &fault);
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << c.message;
     EXPECT_EQ(status.message(), c.message);
+    EXPECT_EQ(fault.path, c.path) << c.message;
   }
 }
 
@@ -604,17 +715,13 @@ TEST(HttpDeliverer, ShutdownCompletesWaitingCallsAsRetryable) {
   EXPECT_GE(shutting_down, 4);
 }
 
-TEST(HttpDeliverer, InvalidCallFailsWithoutRequest) {
-  TestServer server;
-  auto deliverer = MakeDeliverer();
-  HttpCall call = CallTo(server.Url("/v1/*"));  // no path value for the wildcard
-  call.connection.basic.password = kPassword;
-  HttpOutcome outcome = DeliverAndWait(*deliverer, call);
-  EXPECT_EQ(outcome.result, Result::kFail);
-  EXPECT_EQ(outcome.error_code, "INVALID_PARAMETER");
-  EXPECT_THAT(outcome.error_message, HasSubstr("PathParameterValues has 0 values"));
-  EXPECT_TRUE(server.seen().empty());
+// A call is not validated again per delivery (HttpCall's parts are checked when declared or
+// put); the deliverer itself refuses only bad options.
+TEST(HttpDeliverer, RefusesBadOptions) {
   EXPECT_FALSE(HttpDeliverer::Create({.threads = 0}).ok());
+  EXPECT_FALSE(HttpDeliverer::Create({.timeout = absl::ZeroDuration()}).ok());
+  EXPECT_FALSE(HttpDeliverer::Create({.rate_limit_override = -1}).ok());
+  EXPECT_TRUE(HttpDeliverer::Create({.threads = 1, .rate_limit_override = 0}).ok());
 }
 
 TEST(HttpDeliverer, SecretsNeverInOutcomeMessages) {

@@ -85,22 +85,24 @@ inline std::string Dump(const Config& c) {
     destination("failure", f.invoke_config.on_failure);
     out << "\n";
   }
-  for (const Connection& k : c.connections) {
-    out << k.ToString() << " " << k.arn << " desc=" << k.description << " " << k.username << ":"
-        << k.password << " " << k.api_key_name << ":" << k.api_key_value;
+  for (const auto& [k, location] : c.connections) {
+    const targets::ConnectionHttpParameters& http = k.invocation_http_parameters;
+    out << "connection " << k.name << " " << targets::AuthorizationTypeName(k.authorization_type)
+        << " " << k.arn << " desc=" << k.description << " " << k.basic.username << ":"
+        << k.basic.password << " " << k.api_key.name << ":" << k.api_key.value;
     for (const auto* list :
-         {&k.header_parameters, &k.query_string_parameters, &k.body_parameters}) {
-      for (const ConnectionParameter& p : *list) {
+         {&http.header_parameters, &http.query_string_parameters, &http.body_parameters}) {
+      for (const targets::ConnectionParameter& p : *list) {
         out << " " << p.key << "=" << p.value << (p.is_value_secret ? "(secret)" : "");
       }
       out << " |";
     }
     out << "\n";
   }
-  for (const ApiDestination& d : c.api_destinations) {
+  for (const auto& [d, location] : c.api_destinations) {
     out << "api-destination " << d.name << " " << d.arn << " desc=" << d.description << " "
-        << d.connection_arn << "/" << d.connection_name << " " << d.http_method << " "
-        << d.invocation_endpoint << " rate=" << d.invocation_rate_limit_per_second << "\n";
+        << d.connection_name << " " << d.http_method << " " << d.invocation_endpoint
+        << " rate=" << d.invocation_rate_limit_per_second << "\n";
   }
   return out.str();
 }

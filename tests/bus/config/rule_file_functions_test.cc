@@ -2,7 +2,7 @@
 // the model functions.yaml gives (defaults, computed ARNs and names, CodeDirectory
 // resolved against the file's directory), the CloudFormation form giving the
 // same, references across files, EventInvokeConfig merged into its function,
-// and secrets kept out of Connection::ToString. Their error messages are in
+// and secrets kept out of Connection::DebugString. Their error messages are in
 // rulefiles/bad/ (rule_file_test.cc runs them).
 #include <filesystem>
 #include <fstream>
@@ -89,37 +89,40 @@ TEST(RuleFileFunctions, ParsesFunctions) {
 TEST(RuleFileFunctions, ParsesConnectionsAndApiDestinations) {
   Config c = MustLoad({"functions.yaml"});
   ASSERT_EQ(c.connections.size(), 2u);
-  const Connection& partner = c.connections[0];
+  const targets::Connection& partner = c.connections[0].value;
   EXPECT_EQ(partner.name, "partner");
   EXPECT_EQ(partner.arn, "arn:aws:events:us-east-1:000000000000:connection/partner");
   EXPECT_EQ(partner.description, "The partner's order API");
-  EXPECT_EQ(partner.authorization_type, ConnectionAuthorization::kBasic);
-  EXPECT_EQ(partner.username, "busbar");
-  EXPECT_EQ(partner.password, "s3cret");
-  ASSERT_EQ(partner.header_parameters.size(), 2u);
-  EXPECT_EQ(partner.header_parameters[1].key, "x-token");
-  EXPECT_EQ(partner.header_parameters[1].value, "t0ken");
-  EXPECT_TRUE(partner.header_parameters[1].is_value_secret);
-  ASSERT_EQ(partner.query_string_parameters.size(), 1u);
-  EXPECT_EQ(partner.query_string_parameters[0].value, "2");
-  EXPECT_FALSE(partner.query_string_parameters[0].is_value_secret);
-  ASSERT_EQ(partner.body_parameters.size(), 1u);
-  EXPECT_EQ(partner.body_parameters[0].key, "origin");
-  const Connection& crm_auth = c.connections[1];
-  EXPECT_EQ(crm_auth.authorization_type, ConnectionAuthorization::kApiKey);
-  EXPECT_EQ(crm_auth.api_key_name, "x-api-key");
-  EXPECT_EQ(crm_auth.api_key_value, "k3y");
+  EXPECT_EQ(partner.authorization_type, targets::ConnectionAuthorizationType::kBasic);
+  EXPECT_EQ(partner.basic.username, "busbar");
+  EXPECT_EQ(partner.basic.password, "s3cret");
+  EXPECT_EQ(partner.api_key, targets::ApiKeyAuthParameters{});
+  const targets::ConnectionHttpParameters& http = partner.invocation_http_parameters;
+  ASSERT_EQ(http.header_parameters.size(), 2u);
+  EXPECT_EQ(http.header_parameters[1].key, "x-token");
+  EXPECT_EQ(http.header_parameters[1].value, "t0ken");
+  EXPECT_TRUE(http.header_parameters[1].is_value_secret);
+  ASSERT_EQ(http.query_string_parameters.size(), 1u);
+  EXPECT_EQ(http.query_string_parameters[0].value, "2");
+  EXPECT_FALSE(http.query_string_parameters[0].is_value_secret);
+  ASSERT_EQ(http.body_parameters.size(), 1u);
+  EXPECT_EQ(http.body_parameters[0].key, "origin");
+  EXPECT_EQ(c.connections[0].location.ToString(), kDir + "/functions.yaml:33:11");
+  const targets::Connection& crm_auth = c.connections[1].value;
+  EXPECT_EQ(crm_auth.authorization_type, targets::ConnectionAuthorizationType::kApiKey);
+  EXPECT_EQ(crm_auth.api_key.name, "x-api-key");
+  EXPECT_EQ(crm_auth.api_key.value, "k3y");
 
   ASSERT_EQ(c.api_destinations.size(), 2u);
-  const ApiDestination& orders = c.api_destinations[0];
+  const targets::ApiDestination& orders = c.api_destinations[0].value;
   EXPECT_EQ(orders.name, "partner-orders");
   EXPECT_EQ(orders.arn, "arn:aws:events:us-east-1:000000000000:api-destination/partner-orders");
   EXPECT_EQ(orders.connection_name, "partner");  // the ARN's UUID suffix dropped
   EXPECT_EQ(orders.invocation_endpoint, "https://partner.example.com/orders/*/kind/*");
   EXPECT_EQ(orders.http_method, "PUT");
   EXPECT_EQ(orders.invocation_rate_limit_per_second, 20);
-  EXPECT_EQ(c.api_destinations[1].invocation_rate_limit_per_second, 300);
-  EXPECT_EQ(c.api_destinations[1].connection_name, "crm-auth");
+  EXPECT_EQ(c.api_destinations[1].value.invocation_rate_limit_per_second, 300);
+  EXPECT_EQ(c.api_destinations[1].value.connection_name, "crm-auth");
 
   ASSERT_EQ(c.rules.size(), 1u);
   const std::vector<Target>& targets = c.rules[0].targets;
@@ -225,18 +228,17 @@ TEST(RuleFileFunctions, CodeDirectoryOfAFileNamedWithoutADirectory) {
   EXPECT_EQ(c->functions[0].code_directory, std::filesystem::current_path().string());
 }
 
-TEST(RuleFileFunctions, ConnectionToStringKeepsSecretsOut) {
+TEST(RuleFileFunctions, ConnectionDebugStringKeepsSecretsOut) {
   Config c = MustLoad({"functions.yaml"});
   ASSERT_EQ(c.connections.size(), 2u);
-  const std::string basic = c.connections[0].ToString();
-  EXPECT_EQ(basic,
-            "connection 'partner' (BASIC, user 'busbar', 2 header, 1 query, 1 body parameters)");
-  const std::string api_key = c.connections[1].ToString();
-  EXPECT_EQ(api_key,
-            "connection 'crm-auth' (API_KEY, header 'x-api-key', 0 header, 0 query, 0 body "
-            "parameters)");
+  const std::string basic = c.connections[0].value.DebugString();
+  EXPECT_THAT(basic, HasSubstr("Connection{name=partner authorization_type=BASIC "
+                               "username=busbar password=***"));
+  const std::string api_key = c.connections[1].value.DebugString();
+  EXPECT_THAT(api_key, HasSubstr("Connection{name=crm-auth authorization_type=API_KEY "
+                                 "api_key_name=x-api-key api_key_value=***"));
   for (const std::string& text : {basic, api_key}) {
-    for (const char* secret : {"s3cret", "k3y", "t0ken", "busbar\",", "origin"}) {
+    for (const char* secret : {"s3cret", "k3y", "t0ken"}) {
       EXPECT_THAT(text, Not(HasSubstr(secret)));
     }
   }

@@ -1,8 +1,8 @@
-// config::ValidateTarget and CheckHttpParameters (bus/config/config.h), the
-// checks rule files and the API's PutTargets share: computed fields, where a
-// fault is reported, queue, function and API destination lookups through the
-// callbacks, HttpParameters, and the limits rule files can't reach (values that
-// only the API can send).
+// config::ValidateTarget (bus/config/config.h) and the wildcard count of
+// targets::ValidateHttpParameters, the checks rule files and the API's
+// PutTargets share: computed fields, where a fault is reported, queue, function
+// and API destination lookups through the callbacks, HttpParameters, and the
+// limits rule files can't reach (values that only the API can send).
 #include <set>
 #include <string>
 #include <vector>
@@ -190,21 +190,24 @@ TEST(ValidateTarget, HttpParametersLimits) {
   EXPECT_TRUE(ValidateTarget(t, {}).ok());
 }
 
-TEST(CheckHttpParameters, CountsWildcards) {
-  ApiDestination d;
+// The wildcard count needs the destination: the linker and PutTargets check it with
+// targets::ValidateHttpParameters, the check the daemon's routing makes too. Only the
+// endpoint's path has wildcards.
+TEST(HttpParametersWithTheirDestination, CountWildcardsOfThePath) {
+  targets::ApiDestination d;
   d.name = "d";
-  d.invocation_endpoint = "https://example.com/*/orders/*";
+  d.invocation_endpoint = "https://example.com/*/orders/*?all=*";
   Target t = HookTarget();
   t.http_parameters->path_parameter_values = {"eu", "big"};
-  EXPECT_TRUE(CheckHttpParameters(t, d).ok());
+  EXPECT_TRUE(targets::ValidateHttpParameters(*t.http_parameters, &d).ok());
   t.http_parameters->path_parameter_values.pop_back();
-  EXPECT_EQ(CheckHttpParameters(t, d).message(),
+  EXPECT_EQ(targets::ValidateHttpParameters(*t.http_parameters, &d).message(),
             "HttpParameters: 1 PathParameterValues for the 2 '*' wildcards in the endpoint of API "
             "destination 'd'; give one value for each");
-  t.http_parameters.reset();
-  EXPECT_FALSE(CheckHttpParameters(t, d).ok());
+  EXPECT_TRUE(ValidateTarget(t, {}).ok());  // without the destination, the count is not known
+  EXPECT_FALSE(targets::ValidateHttpParameters({}, &d).ok());  // no HttpParameters at all
   d.invocation_endpoint = "https://example.com/orders";
-  EXPECT_TRUE(CheckHttpParameters(t, d).ok());
+  EXPECT_TRUE(targets::ValidateHttpParameters({}, &d).ok());
 }
 
 }  // namespace

@@ -517,5 +517,51 @@ TEST_F(HttpTargetTest, PutTargetsChecksHttpParametersAndListsThem) {
   EXPECT_TRUE(WaitUntil([&] { return Metrics("ok", "api").invocations() == 1; }));
 }
 
+// The defect this guards against: an endpoint the rule file accepted but every call refused
+// (so every event went to the dead-letter queue). One check now serves both: the file is
+// refused at start with the property's position, and the daemon does not start.
+TEST_F(HttpTargetTest, AnEndpointNoCallCouldReachIsRefusedWhenTheFileLoads) {
+  WriteRules(CommonDeclarations(server_->base_url()) + R"(  - Name: far
+    ConnectionArn: arn:aws:events:us-east-1:000000000000:connection/key-conn
+    InvocationEndpoint: http://127.0.0.1:99999/x
+    HttpMethod: POST
+)");
+  absl::Status s = TryStart();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(), absl::StrCat(rules_path_,
+                                      ":49:25: API destination 'far': InvocationEndpoint "
+                                      "'http://127.0.0.1:99999/x' is invalid: the port must be a "
+                                      "number from 1 to 65535"));
+  EXPECT_EQ(daemon_, nullptr);
+}
+
+// A target put over the API was checked against its destination then; a reload that changes
+// the destination's endpoint is checked again when the route is built, and the call that no
+// longer fits is not made: the event goes to the dead-letter queue as INVALID_PARAMETER.
+TEST_F(HttpTargetTest, ATargetAReloadLeftWithoutItsPathValuesFailsWithoutACall) {
+  server_->Route("/ok/", Reply::Status(200));
+  StartWith("");
+  ASSERT_RPC_OK(PutRule("api", R"({"source": ["api"]})"));
+  v1::Target target = DestinationTarget("ok", "ok");
+  target.mutable_http_parameters()->add_path_parameter_values("x");
+  target.mutable_retry_policy()->set_maximum_retry_attempts(3);
+  target.mutable_dead_letter_config()->set_arn(kDlqArn);
+  MustPutTargets("api", {target});
+
+  WriteRules(absl::StrReplaceAll(CommonDeclarations(server_->base_url()),
+                                 {{"/ok/*/items?fixed=1", "/ok/*/items/*"}}));
+  ASSERT_TRUE(daemon_->Reload().ok());
+  PutEvent("{}", "api");
+  const std::vector<v1::Message> dead = ReceiveMessages("dlq", 1);
+  ASSERT_EQ(dead.size(), 1u);
+  WaitSettled();
+  EXPECT_EQ(Attribute(dead[0], "ERROR_CODE"), "INVALID_PARAMETER");
+  EXPECT_EQ(Attribute(dead[0], "ERROR_MESSAGE"),
+            "HttpParameters: 1 PathParameterValues for the 2 '*' wildcards in the endpoint of API "
+            "destination 'ok'; give one value for each");
+  EXPECT_EQ(Attribute(dead[0], "RETRY_ATTEMPTS"), "0");
+  EXPECT_EQ(server_->Count("/ok/"), 0u);
+}
+
 }  // namespace
 }  // namespace busbar::bus
