@@ -161,12 +161,10 @@ struct RuleRoute {
   std::shared_ptr<RuleCounters> counters;
 };
 
-// A function as the dispatcher needs it: the host's configuration and the
-// asynchronous invocation settings (Lambda's EventInvokeConfig).
+// A function as the dispatcher and FunctionsService need it: the model
+// (targets/functions.h; its destinations' kinds filled) and who owns it.
 struct FunctionRoute {
-  targets::FunctionConfig config;
-  config::EventInvokeConfig invoke;  // retries and destinations
-  std::string description;
+  targets::Function function;
   std::optional<config::SourceLocation> file;  // set when a rule file declares it
 };
 
@@ -215,8 +213,6 @@ class Catalog;
 class Dispatcher;
 
 // Conversions from rule-file declarations (target_routes.cc).
-targets::FunctionConfig FunctionConfigOf(const config::Function& f);
-FunctionRoute FunctionRouteOf(const config::Function& f, bool from_file);
 HttpRoute HttpRouteOf(const config::ApiDestination& d, const config::Connection& c);
 targets::HttpParameters HttpParametersOf(const std::optional<config::HttpParameters>& p);
 
@@ -267,11 +263,11 @@ class Daemon {
   absl::Status DeleteEventBus(std::string_view name);
 
   // Functions over the API (FunctionsService; daemon_functions.cc). PutFunction
-  // checks `function` (config::ValidateFunction, destinations must exist) and
+  // checks `function` (targets::ValidateFunction, destinations must exist) and
   // creates it (`create`: AlreadyExists "ResourceConflictException" if it
   // exists) or replaces it (NotFound if it does not); functions declared in
   // rule files are refused (FailedPrecondition). Returns the stored function.
-  absl::StatusOr<config::Function> PutFunction(config::Function function, bool create);
+  absl::StatusOr<targets::Function> PutFunction(targets::Function function, bool create);
   absl::Status DeleteFunction(std::string_view name);
 
   // Schema discovery per bus (SchemasService's discoverers). NotFound
@@ -352,8 +348,7 @@ class Daemon {
   std::unique_ptr<targets::HttpDeliverer> http_;
   std::unique_ptr<Dispatcher> dispatcher_;
   // What the function host was last given, by name.
-  std::map<std::string, targets::FunctionConfig, std::less<>> functions_put_
-      ABSL_GUARDED_BY(reload_mu_);
+  std::map<std::string, targets::Function, std::less<>> functions_put_ ABSL_GUARDED_BY(reload_mu_);
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
