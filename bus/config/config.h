@@ -146,8 +146,8 @@ struct SourceLocation {
   std::string ToString() const;
 };
 
-// A resource as a rule file declares it: the resource's own model and where it is declared
-// (the position of its name).
+// A value of another module's model (targets::ApiDestination, ...) with where a rule file
+// declared it (the position of its name).
 template <class T>
 struct Declared {
   T value;

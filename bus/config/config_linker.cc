@@ -24,32 +24,27 @@ absl::Status Duplicate(const SourceLocation& second, std::string_view what,
                                                  first.ToString(), ")"));
 }
 
-// The name and position of a declaration: one that holds its location, or a model of its own
-// module's in a Declared<T>.
-template <typename T>
-const std::string& NameOf(const T& item) {
-  return item.name;
-}
-template <typename T>
-const std::string& NameOf(const Declared<T>& item) {
-  return item.value.name;
-}
-template <typename T>
-const SourceLocation& WhereOf(const T& item) {
-  return item.location;
-}
-template <typename T>
-const SourceLocation& WhereOf(const Declared<T>& item) {
-  return item.location;
-}
-
 template <typename T>
 absl::Status Declare(std::map<std::string, SourceLocation>& table, const std::vector<T>& items,
                      std::string_view noun) {
   for (const T& item : items) {
-    auto [it, inserted] = table.emplace(NameOf(item), WhereOf(item));
+    auto [it, inserted] = table.emplace(item.name, item.location);
     if (!inserted) {
-      return Duplicate(WhereOf(item), absl::StrCat(std::string(noun), " '", NameOf(item), "'"),
+      return Duplicate(item.location, absl::StrCat(std::string(noun), " '", item.name, "'"),
+                       it->second);
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The same for another module's model with its declaration's position.
+template <typename T>
+absl::Status Declare(std::map<std::string, SourceLocation>& table,
+                     const std::vector<Declared<T>>& items, std::string_view noun) {
+  for (const Declared<T>& item : items) {
+    auto [it, inserted] = table.emplace(item.value.name, item.location);
+    if (!inserted) {
+      return Duplicate(item.location, absl::StrCat(std::string(noun), " '", item.value.name, "'"),
                        it->second);
     }
   }
@@ -168,9 +163,7 @@ absl::StatusOr<Config> LinkConfig(std::vector<ParsedFile> files) {
     for (EventBus& bus : file.config.buses) merged.buses.push_back(std::move(bus));
     for (Queue& queue : file.config.queues) merged.queues.push_back(std::move(queue));
     for (Rule& rule : file.config.rules) merged.rules.push_back(std::move(rule));
-    for (Declared<targets::Function>& f : file.config.functions) {
-      merged.functions.push_back(std::move(f));
-    }
+    for (auto& f : file.config.functions) merged.functions.push_back(std::move(f));
     for (Connection& c : file.config.connections) merged.connections.push_back(std::move(c));
     for (ApiDestination& d : file.config.api_destinations) {
       merged.api_destinations.push_back(std::move(d));
