@@ -1,6 +1,10 @@
 // `busbar serve`: runs the daemon in the foreground until SIGTERM or SIGINT
 // (finishing in-flight calls); SIGHUP reloads the rule files. Logs one
 // structured line per event on stderr.
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
@@ -142,6 +146,14 @@ int RunServe(const Args& args) {
   sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
+  // A failed fsync stops the store (targets/store.h): say so, then stop as on SIGTERM, and
+  // exit 1 so a supervisor restarts the daemon, which recovers what was acknowledged.
+  static std::atomic<bool> fatal{false};
+  o.on_fatal_error = [](const absl::Status& s) {
+    Log("error", absl::StrCat("stopping: ", s.message()));
+    fatal = true;
+    kill(getpid(), SIGTERM);
+  };
   auto daemon = bus::Daemon::Start(o);
   if (!daemon.ok()) {
     Log("error", absl::StrCat("cannot start: ", daemon.status().message()));
@@ -161,7 +173,7 @@ int RunServe(const Args& args) {
       }
       continue;
     }
-    Log("info", sig == SIGTERM ? "SIGTERM: stopping" : "SIGINT: stopping");
+    if (!fatal) Log("info", sig == SIGTERM ? "SIGTERM: stopping" : "SIGINT: stopping");
     (*daemon)->Shutdown();
     const targets::StoreStats st = (*daemon)->store_stats();
     Log("info", absl::StrFormat("stopped; store: %d commits, %d writes (%.1f per commit), "
@@ -181,7 +193,7 @@ int RunServe(const Args& args) {
                         rs.events_received, rs.shape_hits, rs.shapes_inferred, rs.versions_written,
                         rs.events_dropped, rs.events_failed,
                         rs.events_received ? rs.worker_cpu_ns / 1e3 / rs.events_received : 0.0));
-    return 0;
+    return fatal ? 1 : 0;
   }
 }
 

@@ -6,7 +6,7 @@ set -euo pipefail
 
 PACKAGES=(
   # toolchain
-  cmake g++ clang libclang-rt-14-dev make pkg-config
+  cmake ninja-build g++ clang libclang-rt-14-dev make pkg-config
   # matcher and CLI
   libsimdjson-dev libre2-dev libabsl-dev zlib1g-dev
   # tests, format check, benchmark data

@@ -11,7 +11,10 @@ cd "$root"
 jobs=${BUSBAR_JOBS:-2}
 
 ./deploy/install-deps.sh >&2
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >&2
+# Ninja for a new build tree; an existing one keeps the generator it was made with.
+generator=()
+[ -f build/CMakeCache.txt ] || generator=(-G Ninja)
+cmake -S . -B build "${generator[@]}" -DCMAKE_BUILD_TYPE=Release >&2
 cmake --build build -j"$jobs" --target busbar >&2
 
 busbar=build/bus/busbar

@@ -9,6 +9,9 @@ cd "$root"
 jobs=${BUSBAR_JOBS:-2}
 
 ./deploy/install-deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+# Ninja for a new build tree; an existing one keeps the generator it was made with.
+generator=()
+[ -f build/CMakeCache.txt ] || generator=(-G Ninja)
+cmake -S . -B build "${generator[@]}" -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs" "$@"

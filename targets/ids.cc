@@ -9,8 +9,6 @@
 #include <cstring>
 #include <random>
 
-#include "targets/clock.h"
-
 namespace busbar::targets {
 namespace {
 
@@ -84,19 +82,6 @@ void Md5Block(const uint8_t* block, uint32_t h[4]) {
 }
 
 }  // namespace
-
-Clock* SystemClock() {
-  class System : public Clock {
-   public:
-    int64_t NowMillis() const override {
-      return std::chrono::duration_cast<std::chrono::milliseconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
-          .count();
-    }
-  };
-  static System* clock = new System;
-  return clock;
-}
 
 std::string NewUuidV4() {
   uint8_t b[16];

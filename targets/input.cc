@@ -1,8 +1,12 @@
 // Input shaping (input.h). Compile() reads an InputTemplate once into a list of pieces —
 // literal text, each followed by a placeholder and the slot it stands in (a bare JSON value,
-// inside a JSON string, or plain text) — checking it the way PutTargets does. Render() parses
-// the event once (simdjson DOM, one parser per thread), evaluates each variable the template
-// uses, and concatenates the pieces, inserting each value as its slot requires.
+// inside a string of a JSON template, inside a string template, or plain text) — checking it
+// the way PutTargets does. Render() parses the event once (simdjson DOM, one parser per
+// thread), evaluates each variable the template uses, and concatenates the pieces, inserting
+// each value as its slot requires. The output of a JSON or string template is valid JSON by
+// construction: Compile checked the template with its bare placeholders as null and its
+// strings empty of them, bare values go in as JSON, and text that goes inside a string is
+// refused (FailedPrecondition) unless it needs no escaping.
 #include "targets/input.h"
 
 #include <string>
@@ -31,7 +35,9 @@ constexpr std::string_view kEvent = "aws.events.event";
 constexpr std::string_view kEventJson = "aws.events.event.json";
 
 enum class Mode { kJson, kString, kText };
-enum class Slot { kBare, kInString, kText };
+// kInJsonString: inside a string of a JSON template; kInStringTemplate: inside a string
+// template (the whole template one JSON string).
+enum class Slot { kBare, kInJsonString, kInStringTemplate, kText };
 enum class Source { kVariable, kRuleArn, kRuleName, kIngestionTime, kEvent, kEventJson };
 
 bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -201,9 +207,13 @@ absl::Status CompileTemplate(std::string_view text, Impl* impl) {
         std::string_view name = text.substr(i + 1, j - i - 1);
         if (absl::Status s = Resolve(name, impl, &piece); !s.ok()) return s;
         piece.has_placeholder = true;
-        piece.slot = mode == Mode::kText ? Slot::kText : in_string ? Slot::kInString : Slot::kBare;
-        if (piece.slot == Slot::kInString &&
-            (piece.source == Source::kEvent || piece.source == Source::kEventJson)) {
+        piece.slot = mode == Mode::kText     ? Slot::kText
+                     : mode == Mode::kString ? Slot::kInStringTemplate
+                     : in_string             ? Slot::kInJsonString
+                                             : Slot::kBare;
+        const bool quoted =
+            piece.slot == Slot::kInJsonString || piece.slot == Slot::kInStringTemplate;
+        if (quoted && (piece.source == Source::kEvent || piece.source == Source::kEventJson)) {
           return Invalid(kField, absl::StrCat("<", std::string(name),
                                               "> can only be used as a JSON value, not inside "
                                               "quotes (its contents are not escaped)"));
@@ -213,7 +223,9 @@ absl::Status CompileTemplate(std::string_view text, Impl* impl) {
           if (next < end && text[next] == ':') return KeyError(name);
           probe += " null ";
         }
-        if (piece.slot == Slot::kInString && string_placeholder.empty()) string_placeholder = name;
+        if (piece.slot == Slot::kInJsonString && string_placeholder.empty()) {
+          string_placeholder = name;
+        }
         impl->pieces.push_back(std::move(piece));
         piece = Impl::Piece();
         i = j;
@@ -255,8 +267,37 @@ absl::Status CompileTemplate(std::string_view text, Impl* impl) {
   return absl::OkStatus();
 }
 
-// Appends `value` to `out` as `slot` requires (see input.h).
-void Insert(const PathValue& value, Slot slot, std::string* out) {
+bool IsObjectOrArray(const PathValue& value) {
+  return value.kind == PathValue::Kind::kJson && !value.text.empty() &&
+         (value.text.front() == '{' || value.text.front() == '[');
+}
+
+// `text` with every double quote removed: what EventBridge inserts for an object or array in a
+// string template or plain text ({"a":"b"} -> {a:b}).
+std::string WithoutQuotes(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c != '"') out += c;
+  }
+  return out;
+}
+
+// Why `text` cannot stand unescaped inside a JSON string, or "" when it can.
+std::string_view Unquotable(std::string_view text) {
+  for (char c : text) {
+    if (c == '"') return "a double quote";
+    if (c == '\\') return "a backslash";
+    if (static_cast<unsigned char>(c) < 0x20) return "a control character";
+  }
+  return "";
+}
+
+// Appends `value` to `out` as `slot` requires (see input.h). `raw_json`: the event variables,
+// whose JSON text is never changed. Errors: FailedPrecondition when the value cannot go inside
+// a JSON string unescaped, naming placeholder `name`.
+absl::Status Insert(const PathValue& value, Slot slot, bool raw_json, std::string_view name,
+                    std::string* out) {
   switch (slot) {
     case Slot::kBare:
       if (value.kind == PathValue::Kind::kMissing) {
@@ -268,14 +309,34 @@ void Insert(const PathValue& value, Slot slot, std::string* out) {
       } else {
         *out += value.text;
       }
-      return;
-    case Slot::kInString:
-      AppendJsonEscaped(value.text, out);  // empty when missing
-      return;
+      return absl::OkStatus();
+    case Slot::kInJsonString:
+    case Slot::kInStringTemplate: {
+      const bool strip = slot == Slot::kInStringTemplate && IsObjectOrArray(value);
+      std::string stripped;
+      if (strip) stripped = WithoutQuotes(value.text);
+      std::string_view text = strip ? std::string_view(stripped) : std::string_view(value.text);
+      if (std::string_view why = Unquotable(text); !why.empty()) {
+        const char* kind = !IsObjectOrArray(value)     ? ""
+                           : value.text.front() == '{' ? " (an object)"
+                                                       : " (an array)";
+        return absl::FailedPreconditionError(
+            absl::StrCat("InputTemplate produced invalid JSON: the value of <", std::string(name),
+                         ">", kind, " holds ", std::string(why),
+                         ", which EventBridge inserts unescaped inside a JSON string"));
+      }
+      *out += text;  // empty when missing
+      return absl::OkStatus();
+    }
     case Slot::kText:
-      *out += value.text;
-      return;
+      if (!raw_json && IsObjectOrArray(value)) {
+        *out += WithoutQuotes(value.text);
+      } else {
+        *out += value.text;
+      }
+      return absl::OkStatus();
   }
+  return absl::OkStatus();
 }
 
 PathValue StringValue(std::string_view s) {
@@ -406,26 +467,32 @@ absl::StatusOr<std::string> CompiledInput::Render(std::string_view event,
   for (const Impl::Piece& piece : impl.pieces) {
     out += piece.literal;
     if (!piece.has_placeholder) continue;
+    absl::Status inserted;
     switch (piece.source) {
       case Source::kVariable:
-        Insert(values[piece.variable], piece.slot, &out);
+        inserted = Insert(values[piece.variable], piece.slot, false,
+                          impl.variable_names[piece.variable], &out);
         break;
       case Source::kRuleArn:
-        Insert(StringValue(context.rule_arn), piece.slot, &out);
+        inserted = Insert(StringValue(context.rule_arn), piece.slot, false, kRuleArn, &out);
         break;
       case Source::kRuleName:
-        Insert(StringValue(context.rule_name), piece.slot, &out);
+        inserted = Insert(StringValue(context.rule_name), piece.slot, false, kRuleName, &out);
         break;
       case Source::kIngestionTime:
-        Insert(StringValue(context.ingestion_time), piece.slot, &out);
+        inserted =
+            Insert(StringValue(context.ingestion_time), piece.slot, false, kIngestionTime, &out);
         break;
       case Source::kEvent:
-        Insert(PathValue{PathValue::Kind::kJson, EventWithoutDetail(object)}, piece.slot, &out);
+        inserted = Insert(PathValue{PathValue::Kind::kJson, EventWithoutDetail(object)}, piece.slot,
+                          true, kEvent, &out);
         break;
       case Source::kEventJson:
-        Insert(PathValue{PathValue::Kind::kJson, Minify(event)}, piece.slot, &out);
+        inserted = Insert(PathValue{PathValue::Kind::kJson, Minify(event)}, piece.slot, true,
+                          kEventJson, &out);
         break;
     }
+    if (!inserted.ok()) return inserted;
   }
   return out;
 }

@@ -31,35 +31,75 @@
 // The two event variables are not escaped by EventBridge, so they may only stand as a JSON
 // value, never inside quotes; Compile rejects them inside a string.
 //
-// The template's first non-blank character picks how it is read and what is inserted:
-//   `{` or `[`  JSON template. It must be valid JSON once placeholders are filled, and a
-//               placeholder may not be an object key (EventBridge's restriction); the output is
-//               minified. A bare placeholder (`"id": <id>`) inserts the value as JSON: a string
-//               quoted, numbers/true/false/null/objects/arrays as minified JSON, a path that
-//               matches nothing as "" (what EventBridge sends). A placeholder inside a string
-//               (`"id <id> is <state>"`) inserts the value's text: a string's characters,
-//               anything else its minified JSON text, nothing for a missing path.
-//   `"`         if the whole template is one JSON string ("instance <id> is <state>"), it is
-//               filled like a string inside a JSON template; the output keeps the quotes.
-//   otherwise   plain text (`Instance <id> is <state>`, or several quoted lines): placeholders
-//               insert the value's text unquoted, as in a string, and nothing is escaped.
+// The template's first non-blank character picks how it is read:
+//   `{` or `[`  JSON template. It must be valid JSON once placeholders are filled (checked at
+//               Compile with every bare placeholder as null), a placeholder may not be an object
+//               key (EventBridge's restriction), and the output is minified.
+//   `"`         if the whole template is one JSON string ("instance <id> is <state>"), a string
+//               template; the output keeps the quotes.
+//   otherwise   plain text (`Instance <id> is <state>`, or several quoted lines), sent as is.
 //
-// One deliberate difference from EventBridge: text inserted inside a JSON string is escaped
-// (`"` as \", `\` as \\, control characters as \n, \t or \u00XX) so the output stays valid
-// JSON. EventBridge documents that it does not escape such values, which produces broken JSON
-// when a value holds a quote or backslash; for every other value the output is identical.
+// What a placeholder inserts (a path that matches nothing is "missing"):
+//   value            bare in a JSON     inside a string of     in a string template  in plain
+//                    template           a JSON template                              text
+//   string           "quoted"(1)        its characters(2)      its characters(2)     its chars
+//   number/bool/null its JSON text      its JSON text          its JSON text         JSON text
+//   object/array     its JSON text      its JSON text, quotes  JSON text, every `"`  JSON text,
+//                                       kept(3)                removed(4)            `"` removed
+//   missing          ""                 nothing                nothing               nothing
+// JSON text is minified, keys in the event's order: {"acc_id":"0a787ecb-4015","sf_id":"baz"}
+// becomes {acc_id:0a787ecb-4015,sf_id:baz} with its quotes removed, ["ACTIVE","INACTIVE"]
+// becomes [ACTIVE,INACTIVE], [{"id":"a1"}] becomes [{id:a1}], [1,2] stays [1,2].
+//   (1) as JSON: a quote, backslash or control character in it escaped, as the event holds it.
+//   (2) never escaped: a value holding a `"`, a `\` or a control character (U+0000-U+001F)
+//       cannot stand in a JSON string unescaped, so Render fails (below).
+//   (3) so an object, or an array holding strings, inside a string of a JSON template breaks the
+//       JSON and Render fails; `{}`, `[]` and arrays of numbers go in as they are.
+//   (4) after which (2) applies: a `\` left from an escape inside the object fails.
+// The event variables <aws.events.event> and <aws.events.event.json> always insert their JSON
+// text unchanged (bare in a JSON template, or in plain text; see above for quotes).
+//
+// No valid body. When a JSON or string template's output would not be valid JSON — (2), (3)
+// or (4) — EventBridge delivers nothing to the target, so Render fails with FailedPrecondition
+// "InputTemplate produced invalid JSON: the value of <v> holds a double quote, which ..."
+// naming the placeholder; it never returns broken JSON. The daemon counts such a delivery as
+// a failed invocation and sends the event to the target's dead-letter queue (ERROR_CODE
+// INVALID_JSON, RETRY_ATTEMPTS 0): retrying cannot change what the event renders to.
 //
 // Where EventBridge does not say, Busbar chooses (documented, tested):
+//   - a bare string is inserted as its JSON string, quote and backslash escaped (AWS says it
+//     "adds quotes to string variable values ... to ensure the transformation output is valid
+//     JSON"); so a bare placeholder always gives valid JSON;
+//   - a `\` or a control character inside a string fails Render even where raw insertion would
+//     happen to parse (`C:\temp` would hold a tab, `a","b":"c` would add a key): the
+//     stricter rule, as what EventBridge then delivers is not the event's value;
+//   - a string template (`"`) must stay one JSON string too, with the same rules;
 //   - null inside a string or a text template inserts `null`; a number or boolean its JSON text;
-//   - an object or array inside a string or text template inserts its minified JSON text;
 //   - an InputPath that matches nothing makes Render fail with NotFound (nothing to deliver),
 //     rather than inventing a body;
 //   - a template starting with `{` or `[` that is not valid JSON is rejected at Compile.
 //
-// Sources: EventBridge user guide "Amazon EventBridge input transformation"
-// (eb-transform-target-input), the API reference for InputTransformer and Target, and
-// LocalStack's AWS-recorded snapshots (tests/aws/services/events/test_events_inputs.snapshot.json:
-// a missing path gives "" both bare and inside a string; the shape of <aws.events.event>).
+// Sources:
+//   - EventBridge user guide "Amazon EventBridge input transformation"
+//     (eb-transform-target-input), its "Common issues with transforming input": values are not
+//     escaped; "If a JSON path references a JSON object or array, but the variable is
+//     referenced in a string, EventBridge removes any internal quotes to ensure a valid
+//     string", shown on the string template "Detail is <detail>"; quotes are added to string
+//     variables but not to objects or arrays. The EventBridge Pipes page
+//     (eb-pipes-input-transformation) repeats the same list. The API reference for
+//     InputTransformer and Target (placeholders may not be object keys).
+//   - Behaviour recorded against AWS: LocalStack's AWS-validated snapshots
+//     (tests/aws/services/events/test_events_inputs.snapshot.json: a missing path gives ""
+//     bare and nothing inside a string; the shape of <aws.events.event>); and, as the Busbar
+//     issue on this reports from AWS recordings and LocalStack's provider implements
+//     (localstack-core/localstack/services/events/target.py, replace_template_placeholders):
+//     an object or array in a string or text template arrives with its quotes removed
+//     ({acc_id:0a787ecb-4015,sf_id:baz}, [HIGH], [ACTIVE,INACTIVE]), while a JSON template
+//     whose result is not valid JSON ({"payload": "<payload>"} with an object) delivers
+//     nothing. The user guide's wording alone would also allow quote removal inside a JSON
+//     template's strings; the recorded behaviour is followed.
+//   - The dead-letter ERROR_CODE INVALID_JSON is one of the codes the user guide's "Using
+//     dead-letter queues to process undelivered events" (rule-dlq) lists.
 #pragma once
 
 #include <map>
@@ -107,7 +147,10 @@ class CompiledInput {
 
   // The text the target receives for `event` (the event envelope, a JSON object).
   // Errors: InvalidArgument if the event is needed and is not a valid JSON object;
-  // NotFound if an InputPath matches nothing in the event.
+  // NotFound if an InputPath matches nothing in the event; FailedPrecondition
+  // "InputTemplate produced invalid JSON: ..." if a JSON or string template would not give
+  // valid JSON for this event (see "No valid body" above). Never returns broken JSON from a
+  // JSON or string template.
   absl::StatusOr<std::string> Render(std::string_view event, const InputContext& context) const;
 
   struct Impl;  // internal; defined in input.cc

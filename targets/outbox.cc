@@ -67,8 +67,8 @@ void BindOptional(Stmt& st, int index, const std::string& text) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Outbox>> Outbox::Open(Store* store, Clock* clock) {
-  std::unique_ptr<Outbox> outbox(new Outbox(store, clock != nullptr ? clock : SystemClock()));
+absl::StatusOr<std::unique_ptr<Outbox>> Outbox::Open(Store* store, base::Env* env) {
+  std::unique_ptr<Outbox> outbox(new Outbox(store, env != nullptr ? env : base::Env::Default()));
   BB_RETURN_IF_ERROR(store->Write([](Db& db) { return db.Migrate("outbox", {kSchemaV1}); }));
   return outbox;
 }
@@ -162,9 +162,9 @@ absl::StatusOr<int64_t> Outbox::Count() const {
   return n;
 }
 
-void Outbox::WaitForWork(absl::Time deadline) {
+void Outbox::WaitForWork(int64_t deadline_ms) {
   absl::MutexLock lock(&mu_);
-  mu_.AwaitWithDeadline(absl::Condition(&work_), deadline);
+  env_->AwaitWithDeadline(mu_, absl::Condition(&work_), deadline_ms);
   work_ = false;
 }
 

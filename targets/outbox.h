@@ -15,7 +15,7 @@
 // next_ms.
 //
 // Threads: thread-safe. AddInTxn and the *InTxn mutators run inside the caller's Store write
-// job (on the writer thread); Due reads on a read connection. Keeps the Store and Clock given
+// job (on the writer thread); Due reads on a read connection. Keeps the Store and Env given
 // to Open, which must outlive it.
 #pragma once
 
@@ -30,8 +30,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "absl/time/time.h"
-#include "targets/clock.h"
+#include "matcher/base/env.h"
 #include "targets/sqlite.h"
 #include "targets/store.h"
 
@@ -63,7 +62,8 @@ struct OutboxItem {
 class Outbox {
  public:
   // Creates the table if needed. Errors: the store's.
-  static absl::StatusOr<std::unique_ptr<Outbox>> Open(Store* store, Clock* clock = nullptr);
+  // `env` (nullptr = base::Env::Default()) times WaitForWork's deadline.
+  static absl::StatusOr<std::unique_ptr<Outbox>> Open(Store* store, base::Env* env = nullptr);
 
   // Adds the items (ids assigned into them) inside the caller's write job; waiters wake
   // after the commit. REQUIRES: on the Store's writer thread.
@@ -83,15 +83,16 @@ class Outbox {
   // Items in the table. Errors: the store's.
   absl::StatusOr<int64_t> Count() const;
 
-  // Waits until items were added since the last call returned, `deadline` passes or Wake().
-  void WaitForWork(absl::Time deadline);
+  // Waits until items were added since the last call returned, the Env's clock reaches
+  // `deadline_ms` (ms since the epoch) or Wake().
+  void WaitForWork(int64_t deadline_ms);
   void Wake();
 
  private:
-  Outbox(Store* store, Clock* clock) : store_(store), clock_(clock) {}
+  Outbox(Store* store, base::Env* env) : store_(store), env_(env) {}
 
   Store* const store_;
-  Clock* const clock_;
+  base::Env* const env_;
   absl::Mutex mu_;
   bool work_ ABSL_GUARDED_BY(mu_) = false;
 };

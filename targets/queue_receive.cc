@@ -28,7 +28,7 @@ struct Queues::ReceiveResult {
 
 absl::Status Queues::ReceiveOnce(Db& db, std::string_view queue, const ReceiveOptions& options,
                                  ReceiveResult& result) {
-  const int64_t now = options_.clock->NowMillis();
+  const int64_t now = options_.env->NowMillis();
   BB_ASSIGN_OR_RETURN(QueueRow q, LookupQueue(db, queue));
   result.default_wait_seconds = q.attributes.receive_message_wait_time_seconds;
   const int64_t visibility_ms =
@@ -183,7 +183,7 @@ absl::StatusOr<std::vector<Message>> Queues::ReceiveMessages(std::string_view qu
     if (now >= *deadline) return std::vector<Message>();
     absl::Time wake = std::min(*deadline, now + absl::Seconds(1));  // bounds clock skew
     if (result.next_visible_ms) {
-      int64_t in_ms = std::max<int64_t>(1, *result.next_visible_ms - options_.clock->NowMillis());
+      int64_t in_ms = std::max<int64_t>(1, *result.next_visible_ms - options_.env->NowMillis());
       wake = std::min(wake, now + absl::Milliseconds(in_ms));
     }
     absl::MutexLock lock(&waiters_mu_);
@@ -247,7 +247,7 @@ absl::Status Queues::ChangeMessageVisibility(std::string_view queue,
     const int64_t visible_at_ms = get->Int(0);
     const int64_t last_receive_ms = get->IsNull(1) ? 0 : get->Int(1);
     get->Reset();
-    const int64_t now = options_.clock->NowMillis();
+    const int64_t now = options_.env->NowMillis();
     if (visible_at_ms <= now) {
       return absl::FailedPreconditionError(
           absl::StrCat("MessageNotInflight: the message of this receipt handle is visible "
@@ -293,7 +293,7 @@ absl::StatusOr<int64_t> Queues::DropExpired() {
       if (!row) break;
       queues.emplace_back(st->Int(0), st->Int(1));
     }
-    int64_t now = options_.clock->NowMillis();
+    int64_t now = options_.env->NowMillis();
     for (auto [id, retention] : queues) {
       BB_ASSIGN_OR_RETURN(Stmt * del, db.Prepare("DELETE FROM queue_messages WHERE queue_id=?1"
                                                  " AND visible_at_ms<?2 AND sent_ms<?2"));

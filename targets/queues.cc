@@ -228,7 +228,7 @@ Queues::Queues(Store* store, QueuesOptions options) : store_(store), options_(st
 Queues::~Queues() = default;
 
 absl::StatusOr<std::unique_ptr<Queues>> Queues::Open(Store* store, QueuesOptions options) {
-  if (options.clock == nullptr) options.clock = SystemClock();
+  if (options.env == nullptr) options.env = base::Env::Default();
   // Messages may name events of the log, so its table comes first.
   BB_RETURN_IF_ERROR(store->Write([](Db& db) {
     BB_RETURN_IF_ERROR(EventLog::MigrateInTxn(db));
@@ -277,7 +277,7 @@ absl::Status Queues::Create(std::string_view name, const QueueAttributes& attrib
     if (const auto& redrive = attributes.redrive_policy) {
       BB_RETURN_IF_ERROR(CheckRedriveTarget(db, name, *redrive));
     }
-    const int64_t now = options_.clock->NowMillis();
+    const int64_t now = options_.env->NowMillis();
     BB_ASSIGN_OR_RETURN(Stmt * st,
                         db.Prepare("INSERT INTO queues(name, visibility_timeout, retention_period,"
                                    " receive_wait, dlq_arn, max_receive_count, created_ms,"
@@ -333,7 +333,7 @@ absl::Status Queues::SetQueueAttributes(std::string_view name,
     st->Bind(1, a.visibility_timeout)
         .Bind(2, a.message_retention_period)
         .Bind(3, a.receive_message_wait_time_seconds)
-        .Bind(6, options_.clock->NowMillis())
+        .Bind(6, options_.env->NowMillis())
         .Bind(7, q.id);
     if (a.redrive_policy) {
       st->Bind(4, a.redrive_policy->dead_letter_target_arn)
@@ -372,7 +372,7 @@ absl::StatusOr<std::vector<std::string>> Queues::ListQueues(std::string_view pre
 
 absl::StatusOr<QueueDescription> Queues::GetQueueAttributes(std::string_view name) {
   QueueDescription d;
-  int64_t now = options_.clock->NowMillis();
+  int64_t now = options_.env->NowMillis();
   BB_RETURN_IF_ERROR(store_->Read([&](Db& db) -> absl::Status {
     BB_ASSIGN_OR_RETURN(QueueRow q, LookupQueue(db, name));
     d.attributes = q.attributes;
@@ -401,7 +401,7 @@ absl::StatusOr<QueueDescription> Queues::GetQueueAttributes(std::string_view nam
 absl::Status Queues::EnqueueInTxn(Db& db, const std::vector<Delivery>& deliveries,
                                   std::vector<std::string>* message_ids,
                                   std::vector<size_t>* skipped) {
-  int64_t now = options_.clock->NowMillis();
+  int64_t now = options_.env->NowMillis();
   std::vector<std::string> touched;
   absl::flat_hash_map<std::string, int64_t> ids;  // queue -> id, or -1: missing
   for (size_t i = 0; i < deliveries.size(); ++i) {

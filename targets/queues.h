@@ -28,7 +28,7 @@
 //   ResourceExhausted  "OverLimit: …" (CreateQueue past QueuesOptions::max_queues)
 //   Unavailable/Internal from the store.
 //
-// Threads: Queues is thread-safe. It keeps a pointer to the Store and Clock given at Open, which
+// Threads: Queues is thread-safe. It keeps a pointer to the Store and Env given at Open, which
 // must outlive it. REQUIRES before destruction: no call in flight (call Shutdown() first to end
 // long polls early).
 #pragma once
@@ -45,7 +45,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "targets/clock.h"
+#include "matcher/base/env.h"
 #include "targets/sqlite.h"
 #include "targets/store.h"
 
@@ -152,7 +152,7 @@ struct ReceiveOptions {
 struct QueuesOptions {
   std::string region = "us-east-1";
   std::string account = "000000000000";
-  Clock* clock = nullptr;  // default SystemClock()
+  base::Env* env = nullptr;  // the clock; default base::Env::Default()
   // Most queues CreateQueue makes; 0 is no limit. Queues that exist beyond it (the limit was
   // lowered) stay.
   size_t max_queues = 0;

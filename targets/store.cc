@@ -2,9 +2,11 @@
 //
 // Loop: wait for work; take every waiting job (bounded by max_batch_jobs); BEGIN IMMEDIATE; for
 // each job SAVEPOINT j / run / RELEASE j (or ROLLBACK TO j on error, dropping the OnCommit hooks
-// it registered); COMMIT (one fsync under synchronous=FULL); then run the hooks and complete the
-// jobs. While a batch commits, new jobs queue up and form the next batch, so the batch size grows
-// with the load and the fsync cost is shared.
+// it registered); COMMIT (no fsync: synchronous=NORMAL or OFF); then run the hooks and hand the
+// jobs to the completion thread. While a batch commits, new jobs queue up and form the next
+// batch, so the batch size grows with the load. Under kEveryBatch the completion thread fsyncs
+// the WAL (through the Env) once for every batch committed since its last fsync, then completes
+// their jobs, so the fsync cost is shared too; a failed fsync stops the store (store.h).
 #include "targets/store.h"
 
 #include <fcntl.h>
@@ -64,6 +66,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   if (absl::Status s = (*db)->Migrate("store", {}); !s.ok()) return s;
   StoreOptions normalized = options;
   if (normalized.max_batch_jobs == 0) normalized.max_batch_jobs = 1;
+  if (normalized.env == nullptr) normalized.env = base::Env::Default();
   return std::unique_ptr<Store>(new Store(std::move(path), normalized, std::move(*db)));
 }
 
@@ -170,6 +173,7 @@ void Store::CompleterLoop() {
     bool needs_sync = false;
     for (const Completion& c : work) needs_sync |= c.needs_sync;
     absl::Status synced = needs_sync ? SyncWal() : absl::OkStatus();
+    if (!synced.ok()) synced = Fail(std::move(synced));
     for (Completion& c : work) {
       if (c.needs_sync && !synced.ok()) c.status = synced;
       c.done(std::move(c.status));
@@ -187,10 +191,11 @@ absl::Status Store::SyncWal() {
           absl::StrCat("cannot open ", path_, "-wal to fsync it: ", std::strerror(errno)));
     }
   }
-  if (::fdatasync(wal_fd_) != 0) {
-    return absl::InternalError(
-        absl::StrCat("fsync of ", path_, "-wal failed: ", std::strerror(errno)));
+  {
+    absl::MutexLock lock(&mu_);
+    if (!fatal_.ok()) return fatal_;  // never fsync again after a failure: see store.h
   }
+  if (absl::Status s = options_.env->SyncFile(wal_fd_, path_ + "-wal"); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   ++stats_.syncs;
   stats_.sync_ns += Nanos(CLOCK_MONOTONIC) - start;
@@ -235,6 +240,16 @@ void Store::WriterLoop() {
 }
 
 void Store::RunBatch(std::vector<Pending>& batch) {
+  if (absl::Status fatal = fatal_error(); !fatal.ok()) {
+    // Stopped by a failed fsync: nothing more is written or acknowledged.
+    for (Pending& p : batch) {
+      if (p.done) p.done(fatal);
+    }
+    absl::MutexLock lock(&mu_);
+    stats_.jobs += batch.size();
+    stats_.failed_jobs += batch.size();
+    return;
+  }
   Db& db = *writer_db_;
   const uint64_t cpu_start = Nanos(CLOCK_THREAD_CPUTIME_ID);
   std::vector<absl::Status> results(batch.size());
@@ -297,6 +312,27 @@ void Store::RunBatch(std::vector<Pending>& batch) {
   absl::MutexLock lock(&mu_);
   stats_.writer_cpu_ns += cpu_ns;
   stats_.commit_ns += commit_ns;
+}
+
+absl::Status Store::Fail(absl::Status error) {
+  bool first = false;
+  absl::Status fatal;
+  {
+    absl::MutexLock lock(&mu_);
+    if (fatal_.ok()) {
+      fatal_ = absl::UnavailableError(
+          absl::StrCat("the store stopped after a failed fsync: ", error.message()));
+      first = true;
+    }
+    fatal = fatal_;
+  }
+  if (first && options_.on_fatal_error) options_.on_fatal_error(fatal);
+  return fatal;
+}
+
+absl::Status Store::fatal_error() const {
+  absl::MutexLock lock(&mu_);
+  return fatal_;
 }
 
 absl::StatusOr<std::unique_ptr<Db>> Store::TakeReader() {

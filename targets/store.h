@@ -16,15 +16,24 @@
 // Fsync policy (StoreOptions::fsync; `busbar serve --fsync`): kEveryBatch (the default) — an
 // acknowledged write is on disk and survives power loss. SQLite runs with synchronous=NORMAL
 // (it commits without fsync, and fsyncs the WAL and the database around checkpoints); the
-// completion thread fsyncs the WAL file once for every batch committed since its last fsync and
-// only then completes their jobs. So the writer thread never waits on the disk: it runs the next
-// batch while the previous one is being made durable. kOff (synchronous=OFF) — for benchmarks
-// only: nothing is fsynced; a crash of the process keeps committed data (it is in the OS page
-// cache) but a power loss or kernel crash can lose recent commits or corrupt the file.
+// completion thread fsyncs the WAL file (through StoreOptions::env) once for every batch
+// committed since its last fsync and only then completes their jobs. So the writer thread never
+// waits on the disk: it runs the next batch while the previous one is being made durable. kOff
+// (synchronous=OFF) — for benchmarks only: nothing is fsynced; a crash of the process keeps
+// committed data (it is in the OS page cache) but a power loss or kernel crash can lose recent
+// commits or corrupt the file.
 //
 // Checkpoints (copying the WAL into the database file) run on a checkpoint thread once the WAL
 // passes StoreOptions::checkpoint_frames; the writer copies the few pages committed meanwhile
 // between two batches, so the WAL starts over instead of growing.
+//
+// A failed fsync is fatal: after it the kernel may have dropped the unsynced pages, so a later
+// successful fsync would not make the earlier commits durable and the WAL could end in a gap
+// that hides later commits too. So the Store stops accepting writes: the jobs waiting for that
+// fsync, and every job submitted after it, complete with Unavailable ("the store stopped after a
+// failed fsync: …"; callers answer a retryable error), nothing more is acknowledged, and
+// StoreOptions::on_fatal_error runs once (the daemon logs it and stops; a restart recovers from
+// the WAL as SQLite left it). Everything acknowledged before the failure was fsynced and stays.
 //
 // Reads run on separate read-only connections (WAL lets them proceed while the writer writes)
 // and see every write whose completion has been reported.
@@ -47,13 +56,14 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "matcher/base/env.h"
 #include "targets/sqlite.h"
 
 namespace busbar::targets {
 
 enum class FsyncPolicy {
-  kEveryBatch,  // PRAGMA synchronous=FULL: acknowledged means on disk (default)
-  kOff,         // PRAGMA synchronous=OFF: benchmarks only; power loss may lose commits
+  kEveryBatch,  // synchronous=NORMAL + one fsync of the WAL per batch: acknowledged means on disk
+  kOff,         // synchronous=OFF: benchmarks only; power loss may lose commits
 };
 
 struct StoreOptions {
@@ -63,6 +73,10 @@ struct StoreOptions {
   size_t max_batch_jobs = 4096;  // upper bound on the jobs of one transaction
   // WAL pages (4 KiB) after which the checkpoint thread copies the WAL into the database file.
   int checkpoint_frames = 4000;
+  // The clock and file sync; nullptr = base::Env::Default(). Must outlive the Store.
+  base::Env* env = nullptr;
+  // Runs once, on the completion thread, when an fsync fails (see above). Must be quick.
+  std::function<void(const absl::Status&)> on_fatal_error;
 };
 
 struct StoreStats {
@@ -107,6 +121,8 @@ class Store {
   absl::Status Read(const ReadJob& job);
 
   StoreStats stats() const;
+  // OK, or the failed fsync that stopped the store.
+  absl::Status fatal_error() const;
   const std::string& path() const { return path_; }
 
  private:
@@ -121,6 +137,8 @@ class Store {
   void RunBatch(std::vector<Pending>& batch);
   void CompleterLoop();
   absl::Status SyncWal();
+  // Records the first failed fsync (runs on_fatal_error once); returns the store's fatal error.
+  absl::Status Fail(absl::Status error);
   void CheckpointerLoop();
   void AfterCommit();
   absl::StatusOr<std::unique_ptr<Db>> TakeReader();
@@ -133,6 +151,7 @@ class Store {
   mutable absl::Mutex mu_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status fatal_ ABSL_GUARDED_BY(mu_);  // set once, by the first failed fsync
   StoreStats stats_ ABSL_GUARDED_BY(mu_);
 
   // Committed jobs whose `done` has not run yet, for the completion thread.

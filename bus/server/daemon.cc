@@ -91,6 +91,8 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& optio
   targets::StoreOptions so;
   so.data_dir = options.data_dir;
   so.fsync = options.fsync;
+  so.env = options.env;
+  so.on_fatal_error = options.on_fatal_error;
   auto store = targets::Store::Open(so);
   if (!store.ok()) return store.status();
   d->store_ = std::move(*store);
@@ -101,6 +103,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& optio
   qo.region = options.region;
   qo.account = options.account;
   qo.max_queues = options.max_queues;
+  qo.env = options.env;
   auto queues = targets::Queues::Open(d->store_.get(), qo);
   if (!queues.ok()) return queues.status();
   d->queues_ = std::move(*queues);
@@ -108,7 +111,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& optio
   ro.path = absl::StrCat(options.data_dir, "/registry.db");
   ro.account = options.account;
   ro.region = options.region;
-  auto outbox = targets::Outbox::Open(d->store_.get());
+  auto outbox = targets::Outbox::Open(d->store_.get(), options.env);
   if (!outbox.ok()) return outbox.status();
   d->outbox_ = std::move(*outbox);
   targets::FunctionHostOptions fo;
@@ -145,13 +148,13 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& optio
     d->Publish(std::move(*routing));
   }
   DispatcherOptions dispatch;
-  dispatch.retry_base_ms = options.retry_base_ms;
-  dispatch.retry_max_delay_ms = options.retry_max_delay_ms;
-  dispatch.function_retry_base_ms = options.function_retry_base_ms;
-  d->dispatcher_ =
-      std::make_unique<Dispatcher>(Dispatcher::Deps{d.get(), d->store_.get(), d->outbox_.get(),
-                                                    d->functions_.get(), d->http_.get()},
-                                   dispatch);
+  dispatch.retry.base_ms = options.retry_base_ms;
+  dispatch.retry.max_delay_ms = options.retry_max_delay_ms;
+  dispatch.retry.function_retry_base_ms = options.function_retry_base_ms;
+  d->dispatcher_ = std::make_unique<Dispatcher>(
+      Dispatcher::Deps{d.get(), d->store_.get(), d->outbox_.get(), d->functions_.get(),
+                       d->http_.get(), options.env != nullptr ? options.env : base::Env::Default()},
+      dispatch);
   d->dispatcher_->Start();
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -272,7 +275,8 @@ absl::StatusOr<BusRoute> Daemon::BuildBusRoute(const config::Config& files,
         input = std::move(*compiled);
       }
       if (t.kind == config::TargetKind::kQueue) {
-        rule.queues.push_back({t.resource_name, std::move(input), std::move(counters)});
+        rule.queues.push_back({t.resource_name, std::move(input), std::move(counters), t.arn,
+                               t.dead_letter_config ? t.dead_letter_config->queue_name : ""});
         continue;
       }
       auto target = std::make_shared<AsyncTarget>();

@@ -101,6 +101,13 @@ struct DaemonOptions {
   int64_t http_timeout_ms = 5000;
   // Overrides every API destination's InvocationRateLimitPerSecond (benchmarks); 0: off.
   int http_rate_limit_override = 0;
+  // The clock and file sync of the store, queues, outbox and dispatcher; nullptr =
+  // base::Env::Default(). Tests inject a fake (tests/testing/fake_env.h). Must outlive the daemon.
+  base::Env* env = nullptr;
+  // Runs once when the store stops after a failed fsync (targets/store.h): from then on every
+  // write fails with a retryable error (PutEvents entries: InternalFailure). `busbar serve` logs
+  // it and exits with status 1; a restart recovers what was acknowledged. Must be quick.
+  std::function<void(const absl::Status&)> on_fatal_error;
 };
 
 // A rule as DescribeRule and ListRules show it, and who owns it.
@@ -125,6 +132,10 @@ struct QueueTarget {
   std::string queue;
   std::optional<targets::CompiledInput> input;  // unset: the event envelope as it is
   std::shared_ptr<TargetCounters> counters;
+  // For a delivery its input cannot make (dead-lettered by PutEvents): TARGET_ARN and the
+  // DeadLetterConfig's queue ("" for none).
+  std::string arn;
+  std::string dead_letter_queue;
 };
 
 // One event bus target: the bus it forwards to.

@@ -9,11 +9,10 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "bus/config/json_text.h"
+#include "bus/server/dead_letter.h"
 
 namespace busbar::bus {
 namespace {
-
-int64_t NowMs() { return absl::ToUnixMillis(absl::Now()); }
 
 // RFC 3339 UTC with milliseconds, as Lambda's records write "timestamp".
 std::string TimestampMs(int64_t ms) {
@@ -115,7 +114,7 @@ void Dispatcher::Loop() {
       skip = in_flight_;
       budget = options_.max_in_flight - std::min(options_.max_in_flight, in_flight_.size());
     }
-    const int64_t now = NowMs();
+    const int64_t now = deps_.env->NowMillis();
     int64_t wake_ms = now + 1000;
     if (budget > 0) {
       std::optional<int64_t> next_due;
@@ -131,7 +130,7 @@ void Dispatcher::Loop() {
         if (next_due) wake_ms = std::min(wake_ms, *next_due);
       }
     }
-    if (wake_ms > now) deps_.outbox->WaitForWork(absl::FromUnixMillis(wake_ms));
+    if (wake_ms > now) deps_.outbox->WaitForWork(wake_ms);
   }
 }
 
@@ -204,7 +203,7 @@ void Dispatcher::FunctionRan(std::shared_ptr<Try> t, const targets::InvokeResult
   const bool first = item.function_attempts == 0;
   ++item.function_attempts;
   if (item.request_id.empty()) item.request_id = result.request_id;
-  const int64_t now = NowMs();
+  const int64_t now = deps_.env->NowMillis();
   auto counters = t->target->counters;
   auto after = [counters, first] {
     if (first && counters) ++counters->invocations;
@@ -212,18 +211,19 @@ void Dispatcher::FunctionRan(std::shared_ptr<Try> t, const targets::InvokeResult
   std::optional<targets::FunctionDestination> destination;
   std::string condition = "Success";
   if (!result.function_error.empty()) {
-    const bool young = now - item.created_ms < int64_t{invoke.maximum_event_age_in_seconds} * 1000;
-    if (young && item.function_attempts <= invoke.maximum_retry_attempts) {
+    const FunctionRetryDecision retry = DecideAfterFunctionError(
+        options_.retry, item.function_attempts, invoke.maximum_retry_attempts,
+        invoke.maximum_event_age_in_seconds, item.created_ms, now);
+    if (retry.retry) {
       // Lambda's own retry of an asynchronous invocation: 1 minute, then 2 (by default).
-      item.next_ms =
-          now + options_.function_retry_base_ms * (int64_t{1} << (item.function_attempts - 1));
+      item.next_ms = retry.next_ms;
       item.last_error_code = "FUNCTION_ERROR";
       item.last_error_message = result.payload.substr(0, 1024);
       Write(
           t, [this, item](targets::Db& db) { return deps_.outbox->UpdateInTxn(db, item); }, after);
       return;
     }
-    condition = young ? "RetriesExhausted" : "EventAgeExceeded";
+    condition = retry.condition;
     destination = invoke.on_failure;
   } else {
     destination = invoke.on_success;
@@ -309,29 +309,21 @@ void Dispatcher::TryHttp(std::shared_ptr<Try> t) {
   });
 }
 
-int64_t Dispatcher::Backoff(int attempts) {
-  const int shift = std::min(attempts - 1, 30);
-  const int64_t ceiling =
-      std::min(options_.retry_max_delay_ms, options_.retry_base_ms << std::max(shift, 0));
-  absl::MutexLock lock(&mu_);
-  // "Equal jitter": half the delay fixed, half random, so retries of many events spread out.
-  return ceiling / 2 + absl::Uniform<int64_t>(rng_, 0, ceiling / 2 + 1);
-}
-
 void Dispatcher::Failed(std::shared_ptr<Try> t, std::string code, std::string message,
                         bool retryable, int64_t min_delay_ms) {
   targets::OutboxItem& item = t->item;
   ++item.attempts;
   item.last_error_code = std::move(code);
   item.last_error_message = message.substr(0, 1024);
-  if (!retryable) return DeadLetter(t, "");
-  if (item.attempts > item.max_retry_attempts) return DeadLetter(t, "MaximumRetryAttempts");
-  const int64_t now = NowMs();
-  const int64_t delay = std::max(Backoff(item.attempts), min_delay_ms);
-  if (now + delay - item.created_ms > int64_t{item.max_event_age_s} * 1000) {
-    return DeadLetter(t, "MaximumEventAgeInSeconds");
+  int64_t delay = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    delay = BackoffMillis(options_.retry, item.attempts, rng_);
   }
-  item.next_ms = now + delay;
+  const RetryDecision decision =
+      DecideAfterFailure(item, retryable, deps_.env->NowMillis(), delay, min_delay_ms);
+  if (!decision.retry) return DeadLetter(t, decision.exhausted_condition);
+  item.next_ms = decision.next_ms;
   Write(t, [this, item](targets::Db& db) { return deps_.outbox->UpdateInTxn(db, item); }, {});
 }
 
@@ -345,27 +337,14 @@ void Dispatcher::DeadLetter(std::shared_ptr<Try> t, std::string condition) {
       if (counters) ++counters->failed_invocations;
     });
   }
-  auto attributes = std::make_shared<targets::MessageAttributes>();
-  attributes->emplace_back("RULE_ARN", item.rule_arn);
-  attributes->emplace_back("TARGET_ARN", item.target_arn);
-  attributes->emplace_back("ERROR_CODE", item.last_error_code);
-  attributes->emplace_back("ERROR_MESSAGE", item.last_error_message.empty()
-                                                ? item.last_error_code
-                                                : item.last_error_message);
-  attributes->emplace_back("RETRY_ATTEMPTS", absl::StrCat(std::max(0, item.attempts - 1)));
-  if (!condition.empty()) attributes->emplace_back("EXHAUSTED_RETRY_CONDITION", condition);
+  auto attributes =
+      std::make_shared<targets::MessageAttributes>(DeadLetterAttributes(item, condition));
   auto missing = std::make_shared<bool>(false);
   Write(
       t,
       [this, t, dlq, attributes, missing](targets::Db& db) -> absl::Status {
-        const std::string& body = t->item.original_event();
-        std::vector<targets::Delivery> d = {{dlq, body, 0, attributes.get()}};
-        std::vector<size_t> skipped;
-        if (auto s = deps_.daemon->queues().EnqueueInTxn(db, d, nullptr, &skipped); !s.ok()) {
-          return s;
-        }
-        *missing = !skipped.empty();
-        return deps_.outbox->RemoveInTxn(db, t->item.id);
+        return DeadLetterInTxn(db, deps_.daemon->queues(), *deps_.outbox, t->item, dlq, *attributes,
+                               missing.get());
       },
       [counters, missing] {
         if (counters) {

@@ -44,14 +44,14 @@
 #include "absl/random/random.h"
 #include "absl/synchronization/mutex.h"
 #include "bus/server/daemon.h"
+#include "bus/server/retry_policy.h"
+#include "matcher/base/env.h"
 
 namespace busbar::bus {
 
 struct DispatcherOptions {
-  int64_t retry_base_ms = 1000;            // the first retry's delay (before jitter)
-  int64_t retry_max_delay_ms = 300000;     // the backoff's ceiling
-  int64_t function_retry_base_ms = 60000;  // Lambda: 1 minute, then 2
-  size_t max_in_flight = 256;              // tries running at once
+  RetryOptions retry;          // backoff and Lambda's retry delays (retry_policy.h)
+  size_t max_in_flight = 256;  // tries running at once
 };
 
 class Dispatcher {
@@ -62,6 +62,7 @@ class Dispatcher {
     targets::Outbox* outbox;
     targets::FunctionHost* functions;
     targets::HttpDeliverer* http;
+    base::Env* env;  // the clock: due times, backoff, event ages
   };
   Dispatcher(Deps deps, DispatcherOptions options);
   ~Dispatcher();  // Stop()
@@ -87,7 +88,6 @@ class Dispatcher {
   void Write(std::shared_ptr<Try> t, std::function<absl::Status(targets::Db&)> job,
              std::function<void()> after_commit);
   void Release(int64_t id);
-  int64_t Backoff(int attempts);
   bool stopping() const;
 
   const Deps deps_;

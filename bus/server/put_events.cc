@@ -3,11 +3,20 @@
 // The calling thread checks the entries, builds the envelopes and matches them; the
 // store's writer thread then commits the events and their queue deliveries in one
 // group commit and completes the call. No thread waits on the commit.
+//
+// A delivery the target's input cannot make (targets/input.h: a template that gives no
+// valid JSON for this event, an InputPath that matches nothing, a body the target cannot
+// take) is a failed invocation, never retried: retrying cannot change what the event
+// renders to. With a DeadLetterConfig the event goes to that queue with EventBridge's
+// attributes (RULE_ARN, TARGET_ARN, ERROR_CODE INVALID_JSON or INVALID_PARAMETER,
+// ERROR_MESSAGE, RETRY_ATTEMPTS 0), in the event's own transaction, for queue, function and
+// API destination targets alike.
 #include <ctime>
 #include <future>
 #include <optional>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "bus/server/daemon.h"
 #include "targets/ids.h"
@@ -46,6 +55,15 @@ struct PendingAsync {
   std::optional<std::string> body;  // the target's input; unset: the event
 };
 
+// A delivery the target's input could not make, to dead-letter with the event.
+struct PendingDeadLetter {
+  size_t entry;
+  const std::string* queue;  // the target's dead-letter queue, in the routing snapshot
+  targets::MessageAttributes attributes;
+  TargetCounters* counters;  // in the routing snapshot
+  bool missing = false;      // the dead-letter queue is gone (set by the write job)
+};
+
 // One PutEvents call between the calling thread and the writer thread.
 struct PendingPut {
   std::shared_ptr<const Routing> routing;  // keeps the queue names below alive
@@ -54,6 +72,7 @@ struct PendingPut {
   // In outcome order.
   std::vector<PendingDelivery> deliveries;
   std::vector<PendingAsync> async;
+  std::vector<PendingDeadLetter> dead_letters;
   // Events forwarded by event bus targets: new events (new ids) on their target buses. Event
   // index i names outcomes[i] below outcomes.size(), forwarded[i - outcomes.size()] above.
   std::vector<EntryOutcome> forwarded;
@@ -117,6 +136,26 @@ struct EventRouter {
 
   void Fail(TargetCounters* counters) { put.failed.push_back(counters); }
 
+  // The target's input gives no body it can take: a failed invocation, and the event to
+  // the target's dead-letter queue if it has one. ERROR_CODE INVALID_JSON when the template
+  // gives no valid JSON (input.h), else INVALID_PARAMETER.
+  void Refuse(size_t index, const RuleRoute& rule, const std::string& target_arn,
+              const std::string& dead_letter_queue, TargetCounters* counters,
+              const absl::Status& why) {
+    Fail(counters);
+    if (dead_letter_queue.empty()) return;
+    PendingDeadLetter& d = put.dead_letters.emplace_back();
+    d.entry = index;
+    d.queue = &dead_letter_queue;
+    d.counters = counters;
+    const bool invalid_json = why.code() == absl::StatusCode::kFailedPrecondition;
+    d.attributes = {{"RULE_ARN", rule.arn},
+                    {"TARGET_ARN", target_arn},
+                    {"ERROR_CODE", invalid_json ? "INVALID_JSON" : "INVALID_PARAMETER"},
+                    {"ERROR_MESSAGE", std::string(why.message().substr(0, 1024))},
+                    {"RETRY_ATTEMPTS", "0"}};
+  }
+
   // The target's input for the event; nullopt when it has none (the event as it is); an
   // error status when it does not render.
   std::optional<absl::StatusOr<std::string>> Render(
@@ -132,8 +171,10 @@ struct EventRouter {
       put.async.push_back({index, &target, std::nullopt});
       return;
     }
-    if (!body->ok() || (*body)->empty()) {
-      Fail(target.counters.get());
+    absl::Status why = body->status();
+    if (why.ok() && (*body)->empty()) why = EmptyInput();
+    if (!why.ok()) {
+      Refuse(index, rule, target.arn, target.dead_letter_queue, target.counters.get(), why);
       return;
     }
     put.async.push_back({index, &target, std::move(**body)});
@@ -145,11 +186,18 @@ struct EventRouter {
       put.deliveries.push_back({index, &target.queue, std::nullopt, target.counters.get()});
       return;
     }
-    if (!body->ok() || (*body)->empty() || !targets::ValidateMessageBody(**body).ok()) {
-      Fail(target.counters.get());
+    absl::Status why = body->status();
+    if (why.ok() && (*body)->empty()) why = EmptyInput();
+    if (why.ok()) why = targets::ValidateMessageBody(**body);
+    if (!why.ok()) {
+      Refuse(index, rule, target.arn, target.dead_letter_queue, target.counters.get(), why);
       return;
     }
     put.deliveries.push_back({index, &target.queue, std::move(**body), target.counters.get()});
+  }
+
+  static absl::Status EmptyInput() {
+    return absl::InvalidArgumentError("the target's input is empty for this event");
   }
 
   // The event as `bus` receives it: the same envelope with a new id.
@@ -207,8 +255,10 @@ void Daemon::PutEventsAsync(const std::vector<EntryIn>& entries, PutEventsDone d
     const int64_t now = NowMs();
     thread_local std::vector<targets::Delivery> deliveries;
     deliveries.clear();
+    thread_local std::vector<targets::Delivery> dead_letters;
+    dead_letters.clear();
     std::vector<targets::OutboxItem> later;
-    size_t next = 0, next_async = 0;
+    size_t next = 0, next_async = 0, next_dead = 0;
     for (size_t i : put->logged) {
       const EntryOutcome& o = put->event(i);
       auto seq = event_log_->AppendInTxn(db, {o.event_id, o.bus, now, o.envelope});
@@ -239,6 +289,12 @@ void Daemon::PutEventsAsync(const std::vector<EntryIn>& entries, PutEventsDone d
         item.created_ms = now;
         item.next_ms = now;
       }
+      // The dead-letter message is the event as logged, like a queue target's.
+      for (; next_dead < put->dead_letters.size() && put->dead_letters[next_dead].entry == i;
+           ++next_dead) {
+        const PendingDeadLetter& d = put->dead_letters[next_dead];
+        dead_letters.push_back({*d.queue, o.envelope, *seq, &d.attributes});
+      }
     }
     if (auto s = outbox_->AddInTxn(db, later); !s.ok()) return s;
     // A target queue deleted while rules still name it: as in EventBridge, the event is
@@ -248,8 +304,16 @@ void Daemon::PutEventsAsync(const std::vector<EntryIn>& entries, PutEventsDone d
     absl::Status s = queues_->EnqueueInTxn(db, deliveries, nullptr, &skipped);
     put->skipped.clear();
     for (size_t k : skipped) put->skipped.push_back(put->deliveries[k].counters);
-    if (s.ok() && skipped.size() + put->failed.size() > 0) {
-      db.OnCommit([this, n = skipped.size() + put->failed.size()] { failed_invocations_ += n; });
+    if (s.ok() && !dead_letters.empty()) {
+      // A dead-letter queue deleted since: InvocationsFailedToBeSentToDLQ, as in EventBridge.
+      std::vector<size_t> missing;
+      s = queues_->EnqueueInTxn(db, dead_letters, nullptr, &missing);
+      for (PendingDeadLetter& d : put->dead_letters) d.missing = false;
+      for (size_t k : missing) put->dead_letters[k].missing = true;
+    }
+    if (s.ok() && put->skipped.size() + put->failed.size() > 0) {
+      db.OnCommit(
+          [this, n = put->skipped.size() + put->failed.size()] { failed_invocations_ += n; });
     }
     return s;
   };
@@ -275,6 +339,9 @@ void Daemon::PutEventsAsync(const std::vector<EntryIn>& entries, PutEventsDone d
       for (TargetCounters* c : put->failed) {
         ++c->failed_invocations;
         ++c->invocation_attempts;
+      }
+      for (const PendingDeadLetter& d : put->dead_letters) {
+        ++(d.missing ? d.counters->failed_to_dlq : d.counters->sent_to_dlq);
       }
       // Acknowledged events go to schema discovery (off this thread; the registry only
       // queues them). The answer needs their ids, not their bodies: the envelopes move.

@@ -1,5 +1,6 @@
 // Discovery at volume: 1,000,000 events of 10,000 distinct shapes (100 detail-types x 100
-// shapes) go through Registry::Discover. Every shape is inferred once, every other event is a
+// shapes) go through Registry::Discover (BUSBAR_TEST_SCALE scales the event counts; CI's
+// sanitizer stage runs a tenth). Every shape is inferred once, every other event is a
 // shape-cache hit, nothing is dropped, and the process's peak RSS stays bounded (printed; the
 // figure goes in the notes). A second run with a tiny shape cache and model cache checks that
 // eviction changes nothing in what is stored.
@@ -13,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "registry/registry.h"
 #include "tests/targets/temp_dir.h"
+#include "tests/testing/scale.h"
 
 namespace busbar::registry {
 namespace {
@@ -21,7 +23,9 @@ using targets::testing::TempDir;
 
 constexpr int kTypes = 100;
 constexpr int kShapesPerType = 100;
-constexpr int kEvents = 1'000'000;
+// At least twice every shape, so the shape cache is both filled and hit.
+const int kEvents = busbar::testing::Scaled(1'000'000, 20'000);
+const int kSmallCacheEvents = busbar::testing::Scaled(100'000, 20'000);
 
 // Shape `shape` (0..99) of detail-type `type`: which of seven optional fields it has (the bits
 // of shape % 64) and whether "n" is an integer or a string (shape / 64).
@@ -133,9 +137,10 @@ TEST(DiscoveryAtVolume, SmallCachesStoreTheSameSchemas) {
   small.model_cache_entries = 10;
   RegistryStats big_stats, small_stats;
   size_t big_max = 0, small_max = 0;
-  // Every shape ten times; with the small caches nearly every event is a miss.
-  auto expected = RunLoad(big, 100'000, &big_stats, &big_max);
-  auto actual = RunLoad(small, 100'000, &small_stats, &small_max);
+  // Every shape ten times (twice at BUSBAR_TEST_SCALE 0.1); with the small caches nearly every
+  // event is a miss.
+  auto expected = RunLoad(big, kSmallCacheEvents, &big_stats, &big_max);
+  auto actual = RunLoad(small, kSmallCacheEvents, &small_stats, &small_max);
   EXPECT_LE(small_max, 1'000u);
   EXPECT_LE(small_stats.model_cache_size, 10u);
   EXPECT_GT(small_stats.shapes_inferred, big_stats.shapes_inferred);  // evicted shapes come back

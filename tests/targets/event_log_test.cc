@@ -7,10 +7,10 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "targets/clock.h"
 #include "targets/ids.h"
 #include "targets/queues.h"
 #include "tests/targets/temp_dir.h"
+#include "tests/testing/fake_env.h"
 
 namespace busbar::targets {
 namespace {
@@ -31,7 +31,7 @@ class EventLogTest : public ::testing::Test {
     ASSERT_TRUE(log.ok()) << log.status();
     log_ = std::move(*log);
     QueuesOptions qo;
-    qo.clock = &clock_;
+    qo.env = &clock_;
     auto queues = Queues::Open(store_.get(), qo);
     ASSERT_TRUE(queues.ok()) << queues.status();
     queues_ = std::move(*queues);
@@ -79,7 +79,7 @@ class EventLogTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  FakeClock clock_;
+  busbar::testing::FakeEnv clock_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<EventLog> log_;
   std::unique_ptr<Queues> queues_;
@@ -183,9 +183,9 @@ INSERT INTO queue_messages(queue_id, message_id, body, md5, sent_ms, visible_at_
   so.data_dir = dir.path();
   auto store = Store::Open(so);
   ASSERT_TRUE(store.ok()) << store.status();
-  FakeClock clock;
+  busbar::testing::FakeEnv clock;
   QueuesOptions qo;
-  qo.clock = &clock;
+  qo.env = &clock;
   auto queues = Queues::Open(store->get(), qo);
   ASSERT_TRUE(queues.ok()) << queues.status();
   auto got = (*queues)->ReceiveMessages("q", {});

@@ -2,7 +2,8 @@
 // the table: {default_event, context, cases: [{name, spec, event?, expected | error, code?}]},
 // where spec uses EventBridge's property names (Input, InputPath, InputPathsMap, InputTemplate)
 // and events are JSON texts kept as strings so they reach Render exactly as written. A
-// randomized test checks that JSON templates give valid JSON whatever the values hold.
+// randomized test checks that JSON templates give valid JSON whatever the values hold, or no
+// body at all.
 #include "targets/input.h"
 
 #include <map>
@@ -106,6 +107,8 @@ std::string_view CodeName(absl::StatusCode code) {
       return "InvalidArgument";
     case absl::StatusCode::kNotFound:
       return "NotFound";
+    case absl::StatusCode::kFailedPrecondition:
+      return "FailedPrecondition";
     default:
       return "other";
   }
@@ -153,13 +156,20 @@ TEST(InputCompile, CopiesShareTheCompiledForm) {
 }
 
 // Random string values full of characters that need escaping, put into a JSON template bare and
-// inside strings: the output must parse and give the value back.
+// inside strings: the output must parse and give the value back, or (a value holding a quote,
+// a backslash or a control character inside a string: EventBridge inserts it unescaped) Render
+// must refuse with FailedPrecondition. Never broken JSON.
 TEST(InputRandomized, JsonTemplatesStayValidJsonForAnyStringValue) {
   InputSpec spec;
   spec.input_paths_map = std::map<std::string, std::string>{{"v", "$.detail.v"}};
   spec.input_template = R"({"bare": <v>, "quoted": "<v>", "mixed": "a<v>b<v>c"})";
   absl::StatusOr<CompiledInput> compiled = CompiledInput::Compile(spec);
   ASSERT_TRUE(compiled.ok()) << compiled.status();
+  InputSpec bare_spec;
+  bare_spec.input_paths_map = spec.input_paths_map;
+  bare_spec.input_template = R"({"bare": <v>, "list": [<v>, 1]})";
+  absl::StatusOr<CompiledInput> bare = CompiledInput::Compile(bare_spec);
+  ASSERT_TRUE(bare.ok()) << bare.status();
   const std::vector<std::string> alphabet = {"\"",
                                              "\\",
                                              "\n",
@@ -180,16 +190,20 @@ TEST(InputRandomized, JsonTemplatesStayValidJsonForAnyStringValue) {
   std::mt19937 random(12345);
   simdjson::dom::parser parser;
   InputContext context{"arn", "name", "2024-01-01T00:00:00Z"};
+  int refused = 0, rendered = 0;
   for (int round = 0; round < 500; ++round) {
     std::string value;
     for (int n = random() % 12; n > 0; --n) value += alphabet[random() % alphabet.size()];
     // The event carries the value as a JSON string; build it with the library's own escaping.
     std::string escaped;
+    bool needs_escaping = false;
     for (unsigned char ch : value) {
       if (ch == '"' || ch == '\\') {
+        needs_escaping = true;
         escaped += '\\';
         escaped += static_cast<char>(ch);
       } else if (ch < 0x20) {
+        needs_escaping = true;
         static constexpr char kHex[] = "0123456789abcdef";
         escaped += "\\u00";
         escaped += kHex[ch >> 4];
@@ -199,8 +213,27 @@ TEST(InputRandomized, JsonTemplatesStayValidJsonForAnyStringValue) {
       }
     }
     std::string event = R"({"detail": {"v": ")" + escaped + R"("}})";
+
+    // Bare, the value always goes in as its JSON string.
+    absl::StatusOr<std::string> bare_out = bare->Render(event, context);
+    ASSERT_TRUE(bare_out.ok()) << bare_out.status();
+    simdjson::padded_string bare_padded(*bare_out);
+    simdjson::dom::element bare_root;
+    ASSERT_EQ(parser.parse(bare_padded).get(bare_root), simdjson::SUCCESS) << *bare_out;
+    EXPECT_EQ(std::string(bare_root["bare"].get_string().value_unsafe()), value);
+    EXPECT_EQ(std::string(bare_root["list"].at(0).get_string().value_unsafe()), value);
+
     absl::StatusOr<std::string> out = compiled->Render(event, context);
+    if (needs_escaping) {
+      ASSERT_FALSE(out.ok()) << "rendered " << *out;
+      EXPECT_EQ(out.status().code(), absl::StatusCode::kFailedPrecondition) << out.status();
+      EXPECT_THAT(std::string(out.status().message()),
+                  HasSubstr("InputTemplate produced invalid JSON: the value of <v> holds"));
+      ++refused;
+      continue;
+    }
     ASSERT_TRUE(out.ok()) << out.status();
+    ++rendered;
     simdjson::padded_string padded(*out);
     simdjson::dom::element root;
     ASSERT_EQ(parser.parse(padded).get(root), simdjson::SUCCESS) << *out;
@@ -209,6 +242,9 @@ TEST(InputRandomized, JsonTemplatesStayValidJsonForAnyStringValue) {
     EXPECT_EQ(std::string(root["mixed"].get_string().value_unsafe()),
               "a" + value + "b" + value + "c");
   }
+  // Both outcomes were exercised.
+  EXPECT_GT(refused, 50);
+  EXPECT_GT(rendered, 50);
 }
 
 }  // namespace

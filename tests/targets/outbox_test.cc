@@ -118,8 +118,7 @@ TEST_F(OutboxTest, UpdatesAndRemovalsPersistAcrossReopen) {
 
 TEST_F(OutboxTest, WaitForWorkWakesAfterACommit) {
   std::thread waker([this] { Add({Item("t", 0)}); });
-  const absl::Time start = absl::Now();
-  outbox_->WaitForWork(start + absl::Seconds(30));
+  outbox_->WaitForWork(base::Env::Default()->NowMillis() + 30'000);
   waker.join();
   EXPECT_EQ(*outbox_->Count(), 1);
   // A failed job adds nothing.

@@ -15,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "targets/ids.h"
 #include "tests/targets/temp_dir.h"
+#include "tests/testing/fake_env.h"
 
 namespace busbar::targets {
 namespace {
@@ -39,7 +40,7 @@ class QueuesTest : public ::testing::Test {
     QueuesOptions options;
     options.region = "eu-west-1";
     options.account = "123456789012";
-    options.clock = &clock_;
+    options.env = &clock_;
     options.max_queues = max_queues_;
     auto queues = Queues::Open(store_.get(), options);
     ASSERT_TRUE(queues.ok()) << queues.status();
@@ -74,7 +75,7 @@ class QueuesTest : public ::testing::Test {
   uint64_t Jobs() const { return store_->stats().jobs; }
 
   TempDir dir_;
-  FakeClock clock_;
+  busbar::testing::FakeEnv clock_;
   size_t max_queues_ = 0;
   std::unique_ptr<Store> store_;
   std::unique_ptr<Queues> queues_;
@@ -824,7 +825,7 @@ TEST_F(QueuesTest, ShutdownEndsLongPolls) {
 }
 
 // A figure, not an assertion: PutEvents-shaped jobs (10 deliveries of ~1 KB each) from 16
-// concurrent producers, synchronous=FULL.
+// concurrent producers, one fsync per batch (FsyncPolicy::kEveryBatch).
 TEST_F(QueuesTest, EnqueueThroughputOfPutEventsShapedJobs) {
   ASSERT_TRUE(queues_->CreateQueue("q").ok());
   const int kThreads = 16, kJobsPerThread = 125, kPerJob = 10;
