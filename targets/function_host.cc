@@ -32,11 +32,19 @@ absl::Status NotFound(std::string_view name) {
       absl::StrCat("ResourceNotFoundException: Function not found: ", std::string(name)));
 }
 
+// Whether a process started for `a` runs as one started for `b` would: everything but the
+// asynchronous invocation settings and the description, which only the daemon reads.
+bool RunsAlike(Function a, Function b) {
+  a.description = b.description = "";
+  a.invoke_config = b.invoke_config = {};
+  return a == b;
+}
+
 absl::Status Throttled() {
   return absl::ResourceExhaustedError("TooManyRequestsException: Rate Exceeded.");
 }
 
-SpawnRequest BuildSpawnRequest(const FunctionConfig& config, const FunctionHostOptions& options,
+SpawnRequest BuildSpawnRequest(const Function& config, const FunctionHostOptions& options,
                                uint16_t port, const std::string& log_stream) {
   SpawnRequest request;
   const std::string& argv0 = config.command[0];
@@ -45,14 +53,14 @@ SpawnRequest BuildSpawnRequest(const FunctionConfig& config, const FunctionHostO
   if (argv0[0] == '/') {
     request.executable = argv0;
   } else if (argv0.find('/') != std::string::npos ||
-             fs::exists(fs::path(config.code_dir) / argv0, ec)) {
-    request.executable = (fs::path(config.code_dir) / argv0).string();
+             fs::exists(fs::path(config.code_directory) / argv0, ec)) {
+    request.executable = (fs::path(config.code_directory) / argv0).string();
   } else {
     request.executable = argv0;
     request.search_path = true;
   }
   request.argv = config.command;
-  request.cwd = config.code_dir;
+  request.cwd = config.code_directory;
 
   std::map<std::string, std::string> vars;
   const char* path = getenv("PATH");
@@ -70,7 +78,7 @@ SpawnRequest BuildSpawnRequest(const FunctionConfig& config, const FunctionHostO
   vars["AWS_LAMBDA_LOG_STREAM_NAME"] = log_stream;
   vars["AWS_REGION"] = options.region;
   vars["AWS_DEFAULT_REGION"] = options.region;
-  vars["LAMBDA_TASK_ROOT"] = config.code_dir;
+  vars["LAMBDA_TASK_ROOT"] = config.code_directory;
   for (const auto& [key, value] : vars) request.env.push_back(absl::StrCat(key, "=", value));
   return request;
 }
@@ -95,7 +103,7 @@ absl::StatusOr<std::unique_ptr<FunctionHost>> FunctionHost::Create(FunctionHostO
 FunctionHost::FunctionHost(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 FunctionHost::~FunctionHost() = default;
 
-absl::Status FunctionHost::Put(FunctionConfig config) { return impl_->Put(std::move(config)); }
+absl::Status FunctionHost::Put(Function function) { return impl_->Put(std::move(function)); }
 absl::Status FunctionHost::Remove(std::string_view name) { return impl_->Remove(name); }
 
 void FunctionHost::Invoke(std::string_view name, std::string payload, Mode mode,
@@ -129,17 +137,11 @@ FunctionHost::Impl::Impl(FunctionHostOptions options) : options_(std::move(optio
 
 FunctionHost::Impl::~Impl() { Shutdown(); }
 
-absl::Status FunctionHost::Impl::Put(FunctionConfig config) {
-  if (absl::Status valid = ValidateFunctionConfig(config); !valid.ok()) return valid;
-  std::error_code ec;
-  if (!std::filesystem::is_directory(config.code_dir, ec)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("CodeDirectory \"", config.code_dir, "\" is not a directory"));
-  }
-  if (config.arn.empty()) {
-    config.arn =
-        absl::StrCat("arn:aws:lambda:", options_.region, ":000000000000:function:", config.name);
-  }
+absl::Status FunctionHost::Impl::Put(Function config) {
+  FunctionCheckOptions check;  // destinations are the daemon's business: not looked up
+  check.account_id = options_.account_id;
+  check.region = options_.region;
+  if (absl::Status valid = ValidateFunction(config, check); !valid.ok()) return valid;
   Actions actions;
   {
     absl::MutexLock lock(&mu_);
@@ -149,11 +151,14 @@ absl::Status FunctionHost::Impl::Put(FunctionConfig config) {
       function = std::make_shared<FunctionState>();
       function->log = LogForLocked(config.name);
     }
-    function->config = std::make_shared<const FunctionConfig>(std::move(config));
-    ++function->generation;
-    // Free environments of the old configuration stop now; busy ones after their invocation.
-    for (const std::shared_ptr<Environment>& env : std::vector(function->envs)) {
-      if (!env->busy()) KillLocked(*env);
+    const bool same_process = function->config != nullptr && RunsAlike(*function->config, config);
+    function->config = std::make_shared<const Function>(std::move(config));
+    if (!same_process) {
+      ++function->generation;
+      // Free environments of the old configuration stop now; busy ones after their invocation.
+      for (const std::shared_ptr<Environment>& env : std::vector(function->envs)) {
+        if (!env->busy()) KillLocked(*env);
+      }
     }
     DispatchLocked(actions);
   }
@@ -198,7 +203,7 @@ void FunctionHost::Impl::Invoke(std::string_view name, std::string payload, Mode
       refused = absl::InvalidArgumentError(
           absl::StrCat("RequestEntityTooLargeException: Request must be smaller than ",
                        kMaxInvokePayloadBytes, " bytes for the InvokeFunction operation"));
-    } else if (it->second->config->reserved_concurrency.value_or(1) == 0) {
+    } else if (it->second->config->reserved_concurrent_executions.value_or(1) == 0) {
       ++it->second->throttles;
       refused = Throttled();
     }
@@ -277,7 +282,7 @@ bool FunctionHost::Impl::TryStartLocked(const std::shared_ptr<FunctionState>& fu
     chosen->cv.SignalAll();
     return true;
   }
-  int limit = function->config->reserved_concurrency.value_or(options_.max_environments);
+  int limit = function->config->reserved_concurrent_executions.value_or(options_.max_environments);
   if (busy >= limit) return false;
   if (static_cast<int>(live_.size()) >= options_.max_environments && !EvictFreeLocked()) {
     return false;

@@ -36,7 +36,7 @@ class FunctionHost::Impl : public function_internal::RuntimeApiHandler {
   explicit Impl(FunctionHostOptions options);
   ~Impl() override;
 
-  absl::Status Put(FunctionConfig config);
+  absl::Status Put(Function config);
   absl::Status Remove(std::string_view name);
   void Invoke(std::string_view name, std::string payload, Mode mode, DoneFn done);
   std::vector<FunctionInfo> List() const;

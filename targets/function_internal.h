@@ -183,7 +183,7 @@ struct FunctionState;
 struct Environment : std::enable_shared_from_this<Environment> {
   uint64_t id = 0;
   std::shared_ptr<FunctionState> function;
-  std::shared_ptr<const FunctionConfig> config;  // the configuration it was started with
+  std::shared_ptr<const Function> config;  // the configuration it was started with
   uint64_t generation = 0;
   std::string log_stream;
   std::shared_ptr<FunctionLog> log;  // immutable
@@ -213,7 +213,7 @@ struct Environment : std::enable_shared_from_this<Environment> {
 };
 
 struct FunctionState {
-  std::shared_ptr<const FunctionConfig> config;
+  std::shared_ptr<const Function> config;
   uint64_t generation = 0;
   std::shared_ptr<FunctionLog> log;
   bool removed = false;

@@ -1,4 +1,10 @@
-// busbar::targets::FunctionHost — Lambda-style functions whose handlers are real processes.
+// busbar::functions — Lambda-style functions: the model of a function (Function, its
+// EventInvokeConfig, ValidateFunction) and FunctionHost, which runs them as real processes.
+// This is the module's one public header; function_internal.h and function_host_impl.h are
+// internal to targets/.
+//
+// The model is a plain value (thread-compatible); ValidateFunction and
+// ValidateEventInvokeConfig are thread-safe (they read the filesystem for CodeDirectory).
 //
 // A function is a command (the custom-runtime `bootstrap`) run in its code directory. Each
 // execution environment is one process (in its own process group) plus one AWS Lambda Runtime
@@ -12,12 +18,12 @@
 //     the function's concurrency limit and the host's max_environments allow); Init Duration is
 //     spawn → its first /next. A free environment (warm) takes the next invocation; one kept
 //     free for idle_timeout is stopped.
-//   - Concurrency: at most reserved_concurrency (or max_environments) environments of a function
-//     are busy at once; max_environments bounds the environments of all functions together (a
-//     free environment of another function is stopped to make room). When none may start, a
-//     kThrottle invocation fails with ResourceExhausted; a kWait invocation queues (FIFO per
-//     function) until an environment is free. reserved_concurrency 0 throttles every invocation
-//     in either mode.
+//   - Concurrency: at most reserved_concurrent_executions (or max_environments) environments of
+//     a function are busy at once; max_environments bounds the environments of all functions
+//     together (a free environment of another function is stopped to make room). When none may
+//     start, a kThrottle invocation fails with ResourceExhausted; a kWait invocation queues
+//     (FIFO per function) until an environment is free. reserved_concurrent_executions 0
+//     throttles every invocation in either mode.
 //   - Function errors are results, not Status errors: "Handled" when the handler posted /error;
 //     "Unhandled" for a timeout (Sandbox.Timedout), a process that exits or is killed
 //     (Runtime.ExitError), memory over memory_size_mb (Runtime.OutOfMemory, the RSS of the
@@ -30,9 +36,10 @@
 //     tab-separated `REPORT RequestId: …` line (with Init Duration on cold starts), as CloudWatch
 //     shows them. Output written between invocations (init) precedes the next START. The file is
 //     renamed to <function>.log.1 (replacing it) when it would pass max_log_bytes.
-//   - Put replaces a function's configuration; environments of the old one finish their current
-//     invocation and stop. Remove fails queued invocations (NotFound) and stops environments
-//     after their current invocation.
+//   - Put replaces a function's configuration. When what its process runs with changes (any
+//     field but description and invoke_config), environments of the old one finish their
+//     current invocation and stop; otherwise they stay warm. Remove fails queued invocations
+//     (NotFound) and stops environments after their current invocation.
 //
 // Not supported: versions and aliases (always $LATEST), layers, the Extensions and Telemetry
 // APIs, X-Ray (Lambda-Runtime-Trace-Id is a fresh id per invocation), client context and
@@ -61,43 +68,124 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "matcher/base/property_fault.h"
 
 namespace busbar::targets {
 
+// ---- The model: one Function, whoever declares it ----
+
+// Lambda's limits, checked by ValidateFunction (and by rule files' readers for integers).
+inline constexpr size_t kMaxFunctionNameLength = 64;  // [A-Za-z0-9-_]
+inline constexpr size_t kMaxFunctionCommandArgs = 64;
+inline constexpr size_t kMaxFunctionCommandArgChars = 4096;
+inline constexpr size_t kMaxFunctionHandlerChars = 128;
+inline constexpr size_t kMaxFunctionDescriptionChars = 256;
+inline constexpr size_t kMaxEnvironmentVariablesBytes = 4096;  // Lambda's 4 KB, keys + values
 inline constexpr int kMinFunctionTimeout = 1;                  // seconds
 inline constexpr int kMaxFunctionTimeout = 900;                // seconds
 inline constexpr int kMinFunctionMemorySize = 128;             // MB
 inline constexpr int kMaxFunctionMemorySize = 10240;           // MB
-inline constexpr size_t kMaxFunctionNameLength = 64;           // [A-Za-z0-9-_]
-inline constexpr size_t kMaxInvokePayloadBytes = 6291456;      // 6 MB, request and response
-inline constexpr size_t kMaxEnvironmentVariablesBytes = 4096;  // Lambda's 4 KB, keys + values
+inline constexpr int kMaxReservedConcurrency = 1000;
+// Asynchronous invocation (EventInvokeConfig).
+inline constexpr int kMaxFunctionRetryAttempts = 2;
+inline constexpr int kMinFunctionEventAge = 60;            // seconds
+inline constexpr int kMaxFunctionEventAge = 21600;         // seconds
+inline constexpr size_t kMaxInvokePayloadBytes = 6291456;  // 6 MB, request and response
 
-struct FunctionConfig {
-  std::string name;  // FunctionName: 1-64 of [A-Za-z0-9-_]
-  // The handler process's argv. argv[0] names the executable: absolute; relative with a `/`, or
-  // naming a file in code_dir → against code_dir; else looked up in PATH (e.g. "python3").
-  std::vector<std::string> command;
-  std::string code_dir;  // the process's working directory and LAMBDA_TASK_ROOT
-  std::string handler;   // Handler → _HANDLER (may be empty)
-  std::map<std::string, std::string> environment;  // Environment.Variables
-  int timeout_s = 3;                               // Timeout, 1-900 s
-  int memory_size_mb = 128;                        // MemorySize, 128-10240 MB
-  // ReservedConcurrentExecutions: the most environments busy at once; 0 throttles every
-  // invocation; unset: up to FunctionHostOptions::max_environments.
-  std::optional<int> reserved_concurrency;
-  std::string arn;  // arn:aws:lambda:<region>:<account>:function:<name>, given by the caller
-  bool operator==(const FunctionConfig&) const = default;
+// What a DestinationConfig ARN names. targets/ does not know bus/config's TargetKind: an
+// API destination is not a Lambda destination, so three kinds are all there are.
+enum class DestinationKind {
+  kQueue,     // arn:aws:sqs:R:A:<queue>
+  kEventBus,  // arn:aws:events:R:A:event-bus/<bus>
+  kFunction,  // arn:aws:lambda:R:A:function:<name>[:$LATEST]
 };
 
-// Checks what Lambda's CreateFunction checks. Errors: InvalidArgument naming the property, e.g.
-// "FunctionName ...", "Command must not be empty", "CodeDirectory ...",
-// "Timeout is 901; it must be from 1 to 900", "MemorySize is 64; it must be from 128 to 10240",
-// "ReservedConcurrentExecutions ...", "Environment variable AWS_REGION is reserved", ...
-absl::Status ValidateFunctionConfig(const FunctionConfig& config);
+// Where an asynchronous invocation's record goes (Lambda's DestinationConfig OnSuccess /
+// OnFailure). `arn` is what the user gave; kind and resource_name are computed from it by
+// ValidateEventInvokeConfig (a destination that has not passed it has kQueue and "").
+struct FunctionDestination {
+  std::string arn;
+  DestinationKind kind = DestinationKind::kQueue;
+  std::string resource_name;  // the queue, bus or function name
+  bool operator==(const FunctionDestination&) const = default;
+};
 
-// Whether `name` is one of Lambda's reserved environment variables (the runtime sets them;
-// a function may not): _HANDLER, AWS_REGION, AWS_LAMBDA_*, AWS_ACCESS_KEY_ID, ...
-bool IsReservedEnvironmentVariable(std::string_view name);
+// Lambda's EventInvokeConfig: how asynchronous invocations (the bus's deliveries, Invoke with
+// InvocationType Event) are retried and where their outcome is sent.
+struct EventInvokeConfig {
+  int maximum_retry_attempts = 2;            // 0-2
+  int maximum_event_age_in_seconds = 21600;  // 60-21600
+  std::optional<FunctionDestination> on_success;
+  std::optional<FunctionDestination> on_failure;
+  bool operator==(const EventInvokeConfig&) const = default;
+};
+
+// A Lambda-style function: a handler process run from `command` in `code_directory`, speaking
+// the Lambda Runtime API (a custom runtime). The one model of a function: rule files
+// (bus/config), FunctionsService (bus/server/function_proto.h converts the proto) and the host
+// all hold this. Property names in comments are Lambda's.
+struct Function {
+  std::string name;  // FunctionName: 1-64 of [A-Za-z0-9-_]
+  // Command (busbar's): the handler process's argv, 1-64 elements of at most 4096 characters.
+  // argv[0] names the executable: absolute; relative with a `/`, or naming a file in
+  // code_directory → against code_directory; else looked up in PATH (e.g. "python3").
+  std::vector<std::string> command;
+  // CodeDirectory (busbar's): the process's working directory and LAMBDA_TASK_ROOT; an
+  // existing directory, absolute and lexically normal once validated.
+  std::string code_directory;
+  std::string handler;      // Handler → _HANDLER; at most 128 characters
+  std::string description;  // Description; at most 256 characters
+  // Environment.Variables: keys [a-zA-Z][a-zA-Z0-9_]+, none of Lambda's reserved ones; keys
+  // and values at most 4 KB together.
+  std::map<std::string, std::string> environment;
+  int timeout_s = 3;         // Timeout, 1-900 s
+  int memory_size_mb = 128;  // MemorySize, 128-10240 MB
+  // ReservedConcurrentExecutions, 0-1000: the most environments busy at once; 0 throttles
+  // every invocation; unset: up to FunctionHostOptions::max_environments.
+  std::optional<int> reserved_concurrent_executions;
+  EventInvokeConfig invoke_config;  // asynchronous invocations (the host ignores it)
+  // Computed by ValidateFunction: arn:aws:lambda:<region>:<account>:function:<name>.
+  std::string arn;
+  bool operator==(const Function&) const = default;
+};
+
+// What ValidateFunction and ValidateEventInvokeConfig check a function against.
+struct FunctionCheckOptions {
+  std::string account_id = "000000000000";  // the function's and DestinationConfig's account
+  std::string region = "us-east-1";         // and region
+  // Whether a destination exists. Unset: not looked up (rule files resolve them once every
+  // file is read; the host does not look). The `default` event bus always exists.
+  std::function<bool(std::string_view queue)> queue_exists;
+  std::function<bool(std::string_view bus)> event_bus_exists;
+  std::function<bool(std::string_view function)> function_exists;
+};
+
+// The one check of a function, for rule files, the API and the host: FunctionName, Command,
+// CodeDirectory (absolute, made lexically normal, an existing directory), Handler,
+// Description, Environment (keys [a-zA-Z][a-zA-Z0-9_]+, at most 4 KB, none of Lambda's
+// reserved variables — _HANDLER, _X_AMZN_TRACE_ID, AWS_REGION, AWS_DEFAULT_REGION,
+// AWS_EXECUTION_ENV, AWS_LAMBDA_*, AWS_ACCESS_KEY(_ID), AWS_SECRET_ACCESS_KEY,
+// AWS_SESSION_TOKEN, LAMBDA_TASK_ROOT, LAMBDA_RUNTIME_DIR; TZ is allowed, as Lambda allows it),
+// Timeout, MemorySize, ReservedConcurrentExecutions, and invoke_config as
+// ValidateEventInvokeConfig. Fills the computed fields (arn, code_directory made normal, the
+// destinations'). Errors: InvalidArgument whose message starts with the property ("Timeout is
+// 901; it must be from 1 to 900", "Environment: Variables: 'AWS_REGION' is reserved: the
+// function host sets it"); NotFound for a destination a callback says is missing. On error
+// `*fault`, if given, says where (base/property_fault.h).
+absl::Status ValidateFunction(Function& function, const FunctionCheckOptions& options,
+                              base::PropertyFault* fault = nullptr);
+
+// MaximumRetryAttempts (0-2), MaximumEventAgeInSeconds (60-21600) and DestinationConfig
+// (OnSuccess / OnFailure: an SQS queue, event bus or Lambda function ARN in the account and
+// region, read as bus/config/arn.h reads target ARNs). Fills the destinations' kind and
+// resource_name. Errors: InvalidArgument ("DestinationConfig: OnFailure: Destination 'x' is not
+// an SQS queue, event bus or Lambda function ARN"); NotFound "DestinationConfig: OnFailure:
+// queue 'q' does not exist" when a callback says so.
+absl::Status ValidateEventInvokeConfig(EventInvokeConfig& config,
+                                       const FunctionCheckOptions& options,
+                                       base::PropertyFault* fault = nullptr);
+
+// ---- The host ----
 
 struct InvokeResult {
   std::string request_id;  // uuid v4
@@ -123,6 +211,9 @@ struct FunctionHostOptions {
   int max_environments = 64;  // all functions together (the account's concurrency)
   absl::Duration idle_timeout = absl::Minutes(5);  // a free environment is kept this long
   size_t max_queued = 10000;  // queued (kWait) invocations of all functions together
+  // The functions' account and region: ValidateFunction's options, so they make the ARN, and
+  // AWS_REGION.
+  std::string account_id = "000000000000";
   std::string region = "us-east-1";
 };
 
@@ -135,9 +226,9 @@ class FunctionHost {
   FunctionHost(const FunctionHost&) = delete;
   FunctionHost& operator=(const FunctionHost&) = delete;
 
-  // Creates or replaces a function. Errors: those of ValidateFunctionConfig; Unavailable while
-  // shutting down.
-  absl::Status Put(FunctionConfig config);
+  // Creates or replaces a function, checked by ValidateFunction (destinations are not looked
+  // up). Errors: those of ValidateFunction; Unavailable while shutting down.
+  absl::Status Put(Function function);
   // Errors: NotFound "ResourceNotFoundException: Function not found: <name>".
   absl::Status Remove(std::string_view name);
 
@@ -155,7 +246,7 @@ class FunctionHost {
   absl::StatusOr<InvokeResult> InvokeSync(std::string_view name, std::string payload, Mode mode);
 
   struct FunctionInfo {
-    FunctionConfig config;
+    Function config;           // as validated by Put
     uint64_t invocations = 0;  // results delivered (successes and function errors)
     uint64_t errors = 0;       // results with a function error
     uint64_t throttles = 0;

@@ -132,6 +132,7 @@
 #include "absl/status/statusor.h"
 #include "matcher/base/property_fault.h"
 #include "matcher/matcher.h"
+#include "targets/functions.h"
 #include "targets/http_target.h"
 #include "targets/input.h"
 
@@ -236,47 +237,13 @@ struct Rule {
   SourceLocation location;  // of the name
 };
 
-// Where an asynchronous invocation's record goes (Lambda's DestinationConfig
-// OnSuccess / OnFailure): an SQS queue, an event bus or a function.
-struct FunctionDestination {
-  std::string arn;
-  TargetKind kind = TargetKind::kQueue;  // kQueue, kEventBus or kFunction (computed)
-  std::string resource_name;             // the queue, bus or function name (computed)
-};
-
-// Lambda's EventInvokeConfig: how asynchronous invocations (the bus's deliveries)
-// are retried and where their outcome is sent.
-struct EventInvokeConfig {
-  int maximum_retry_attempts = 2;            // 0-2
-  int maximum_event_age_in_seconds = 21600;  // 60-21600
-  std::optional<FunctionDestination> on_success;
-  std::optional<FunctionDestination> on_failure;
-};
-
-// A Lambda-like function: a handler process run from `command` in
-// `code_directory`, speaking the Lambda runtime API (custom runtime).
-struct Function {
-  std::string name;                  // 1-64 of [A-Za-z0-9-_]
-  std::vector<std::string> command;  // argv; 1-64 elements, the first non-empty
-  std::string code_directory;        // absolute, lexically normal; an existing directory
-  std::string handler;               // <= 128 characters; the process's _HANDLER
-  std::string description;           // <= 256 characters
-  std::map<std::string, std::string> environment;     // Environment.Variables; <= 4 KB in all
-  int timeout_s = 3;                                  // 1-900
-  int memory_size_mb = 128;                           // 128-10240
-  std::optional<int> reserved_concurrent_executions;  // 0-1000
-  EventInvokeConfig invoke_config;
-  std::string arn;          // computed: arn:aws:lambda:<region>:<account>:function:<name>
-  SourceLocation location;  // of the name
-};
-
 // Everything the files declare, in file order then document order. `default`
 // is not among `buses`: it always exists.
 struct Config {
   std::vector<EventBus> buses;
   std::vector<Queue> queues;
   std::vector<Rule> rules;
-  std::vector<Function> functions;
+  std::vector<Declared<targets::Function>> functions;  // targets/functions.h
   // The HTTP targets module's models (targets/http_target.h), checked by its
   // ValidateConnection / ValidateApiDestination; the reader fills their arns and
   // the destinations' connection_name (from ConnectionArn).
@@ -311,17 +278,6 @@ inline constexpr int kMaxEventAgeSeconds = 86400;
 // Characters (UTF-8 code points), as AWS counts length limits.
 size_t CharCount(std::string_view s);
 
-// Function limits (Lambda's values; the retry and age limits are those of
-// asynchronous invocation).
-inline constexpr int kMinFunctionTimeout = 1;
-inline constexpr int kMaxFunctionTimeout = 900;
-inline constexpr int kMinFunctionMemory = 128;
-inline constexpr int kMaxFunctionMemory = 10240;
-inline constexpr int kMaxReservedConcurrency = 1000;
-inline constexpr int kMaxFunctionRetryAttempts = 2;
-inline constexpr int kMinFunctionEventAge = 60;
-inline constexpr int kMaxFunctionEventAge = 21600;
-inline constexpr size_t kMaxFunctionEnvironmentBytes = 4096;  // keys and values together
 
 // What ValidateTarget checks a target against.
 struct TargetCheckOptions {
@@ -358,40 +314,6 @@ using TargetFault = PropertyFault;
 absl::Status ValidateTarget(Target& target, const TargetCheckOptions& options,
                             TargetFault* fault = nullptr);
 
-// What ValidateFunction and ValidateEventInvokeConfig check a function against.
-struct FunctionCheckOptions {
-  std::string account_id = "000000000000";  // DestinationConfig ARNs must be in this account
-  std::string region = "us-east-1";         // and region
-  // Whether a destination exists. Unset: not looked up (rule files: config_linker.h).
-  // The `default` event bus always exists and is not looked up.
-  std::function<bool(std::string_view queue)> queue_exists;
-  std::function<bool(std::string_view bus)> event_bus_exists;
-  std::function<bool(std::string_view function)> function_exists;
-};
-
-// Checks a function's fields (the limits in Function's comments): FunctionName,
-// Command, CodeDirectory (absolute, made lexically normal, and an existing
-// directory), Handler, Description, Environment (keys [a-zA-Z][a-zA-Z0-9_]+, at
-// most 4 KB, none of the keys the runtime sets: AWS_REGION, AWS_DEFAULT_REGION,
-// AWS_LAMBDA_*, _HANDLER, LAMBDA_TASK_ROOT, LAMBDA_RUNTIME_DIR,
-// AWS_EXECUTION_ENV, _X_AMZN_TRACE_ID, TZ), Timeout, MemorySize,
-// ReservedConcurrentExecutions, and invoke_config as ValidateEventInvokeConfig.
-// Fills arn and the computed fields. Errors: InvalidArgument starting with the
-// property ("Timeout is 901; it must be from 1 to 900"); NotFound for a
-// destination a callback says is missing. On error `*fault`, if given, says where.
-absl::Status ValidateFunction(Function& function, const FunctionCheckOptions& options,
-                              PropertyFault* fault = nullptr);
-
-// MaximumRetryAttempts (0-2), MaximumEventAgeInSeconds (60-21600) and
-// DestinationConfig (OnSuccess / OnFailure: an SQS queue, event bus or function
-// ARN in the account and region). Fills the destinations' kind and
-// resource_name. Errors: InvalidArgument ("DestinationConfig: OnFailure:
-// Destination 'x' is not an SQS queue, event bus or Lambda function ARN");
-// NotFound "DestinationConfig: OnFailure: queue 'q' does not exist" when a
-// callback says so.
-absl::Status ValidateEventInvokeConfig(EventInvokeConfig& config,
-                                       const FunctionCheckOptions& options,
-                                       PropertyFault* fault = nullptr);
 
 // The target's Input, InputPath or InputTransformer as targets/input.h takes it.
 targets::InputSpec InputSpecOf(const Target& target);

@@ -167,14 +167,14 @@ absl::StatusOr<Config> LinkConfig(std::vector<ParsedFile> files) {
     for (EventBus& bus : file.config.buses) merged.buses.push_back(std::move(bus));
     for (Queue& queue : file.config.queues) merged.queues.push_back(std::move(queue));
     for (Rule& rule : file.config.rules) merged.rules.push_back(std::move(rule));
-    for (Function& f : file.config.functions) merged.functions.push_back(std::move(f));
+    for (auto& f : file.config.functions) merged.functions.push_back(std::move(f));
     for (auto& c : file.config.connections) merged.connections.push_back(std::move(c));
     for (auto& d : file.config.api_destinations) merged.api_destinations.push_back(std::move(d));
   }
   for (const ParsedFile& file : files) {
     for (const PendingInvokeConfig& c : file.invoke_configs) {
-      for (Function& f : merged.functions) {
-        if (f.name == c.function_name) f.invoke_config = c.config;
+      for (Declared<targets::Function>& f : merged.functions) {
+        if (f.value.name == c.function_name) f.value.invoke_config = c.config;
       }
     }
   }

@@ -1,10 +1,12 @@
 // Internal to bus/config: the Parser's readers for functions (the `Functions`
 // section and AWS::Lambda::Function) and AWS::Lambda::EventInvokeConfig. They
 // read types and shapes, resolve CodeDirectory against the rule file's
-// directory, and leave the values to ValidateFunction / ValidateEventInvokeConfig
-// so that rule files and the API refuse the same things with the same words.
+// directory, and leave the values to targets::ValidateFunction /
+// ValidateEventInvokeConfig (targets/functions.h) so that rule files, the API and
+// the function host refuse the same things with the same words.
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -16,6 +18,7 @@
 #include "bus/config/arn.h"
 #include "bus/config/json_text.h"
 #include "bus/config/rule_file_parser_impl.h"
+#include "targets/functions.h"
 
 namespace busbar::config::internal {
 namespace {
@@ -45,26 +48,35 @@ constexpr std::string_view kUnsupportedLambdaProperties[] = {"Code",
 
 constexpr std::string_view kCustomRuntimes[] = {"provided", "provided.al2", "provided.al2023"};
 
-Reference::Kind ReferenceKindOf(TargetKind kind) {
+Reference::Kind ReferenceKindOf(targets::DestinationKind kind) {
   switch (kind) {
-    case TargetKind::kQueue:
+    case targets::DestinationKind::kQueue:
       return Reference::Kind::kQueue;
-    case TargetKind::kEventBus:
+    case targets::DestinationKind::kEventBus:
       return Reference::Kind::kEventBus;
-    case TargetKind::kFunction:
-      return Reference::Kind::kFunction;
-    case TargetKind::kApiDestination:
+    case targets::DestinationKind::kFunction:
       break;
   }
-  return Reference::Kind::kApiDestination;
+  return Reference::Kind::kFunction;
+}
+
+// The checks of targets::ValidateFunction as a rule file needs them: destinations are looked
+// up by config_linker.h once every file is read.
+targets::FunctionCheckOptions CheckOptions(const LoadOptions& opts) {
+  targets::FunctionCheckOptions check;
+  check.account_id = opts.account_id;
+  check.region = opts.region;
+  return check;
 }
 
 }  // namespace
 
 absl::Status Parser::ParseFunction(const YamlNode& node, std::string ctx,
                                    const YamlNode* logical_id) {
-  Function f;
-  absl::StatusOr<std::string> name = ReadName(node, kFunctionName, logical_id, "", ctx, f.location);
+  Declared<targets::Function> declared;
+  targets::Function& f = declared.value;
+  absl::StatusOr<std::string> name =
+      ReadName(node, kFunctionName, logical_id, "", ctx, declared.location);
   if (!name.ok()) return name.status();
   for (const YamlMember& m : node.members) {
     const std::string& key = m.key.scalar;
@@ -158,15 +170,17 @@ absl::Status Parser::ParseFunction(const YamlNode& node, std::string ctx,
         f.environment = *std::move(map);
       }
     } else if (key == "Timeout") {
-      absl::StatusOr<int> v = ReadInt(m, ctx, kMinFunctionTimeout, kMaxFunctionTimeout);
+      absl::StatusOr<int> v =
+          ReadInt(m, ctx, targets::kMinFunctionTimeout, targets::kMaxFunctionTimeout);
       if (!v.ok()) return v.status();
       f.timeout_s = *v;
     } else if (key == "MemorySize") {
-      absl::StatusOr<int> v = ReadInt(m, ctx, kMinFunctionMemory, kMaxFunctionMemory);
+      absl::StatusOr<int> v =
+          ReadInt(m, ctx, targets::kMinFunctionMemorySize, targets::kMaxFunctionMemorySize);
       if (!v.ok()) return v.status();
       f.memory_size_mb = *v;
     } else if (key == "ReservedConcurrentExecutions") {
-      absl::StatusOr<int> v = ReadInt(m, ctx, 0, kMaxReservedConcurrency);
+      absl::StatusOr<int> v = ReadInt(m, ctx, 0, targets::kMaxReservedConcurrency);
       if (!v.ok()) return v.status();
       f.reserved_concurrent_executions = *v;
     }
@@ -174,14 +188,11 @@ absl::Status Parser::ParseFunction(const YamlNode& node, std::string ctx,
   bool any_async = false;
   s = ParseInvokeSettings(node, ctx, f.invoke_config, any_async);
   if (!s.ok()) return s;
-  FunctionCheckOptions check;
-  check.account_id = opts_.account_id;
-  check.region = opts_.region;
   PropertyFault fault;
-  s = ValidateFunction(f, check, &fault);
+  s = targets::ValidateFunction(f, CheckOptions(opts_), &fault);
   if (!s.ok()) return FaultError(node, ctx, s, fault);
-  if (any_async) out_.functions_with_async_settings.emplace(f.name, f.location);
-  out_.config.functions.push_back(std::move(f));
+  if (any_async) out_.functions_with_async_settings.emplace(f.name, declared.location);
+  out_.config.functions.push_back(std::move(declared));
   return absl::OkStatus();
 }
 
@@ -189,15 +200,16 @@ absl::Status Parser::ParseFunction(const YamlNode& node, std::string ctx,
 // `node` (a function, or an EventInvokeConfig's properties); records the
 // destinations as references once their ARNs are checked.
 absl::Status Parser::ParseInvokeSettings(const YamlNode& node, const std::string& ctx,
-                                         EventInvokeConfig& config, bool& any) {
+                                         targets::EventInvokeConfig& config, bool& any) {
   for (const YamlMember& m : node.members) {
     const std::string& key = m.key.scalar;
     if (key == "MaximumRetryAttempts") {
-      absl::StatusOr<int> v = ReadInt(m, ctx, 0, kMaxFunctionRetryAttempts);
+      absl::StatusOr<int> v = ReadInt(m, ctx, 0, targets::kMaxFunctionRetryAttempts);
       if (!v.ok()) return v.status();
       config.maximum_retry_attempts = *v;
     } else if (key == "MaximumEventAgeInSeconds") {
-      absl::StatusOr<int> v = ReadInt(m, ctx, kMinFunctionEventAge, kMaxFunctionEventAge);
+      absl::StatusOr<int> v =
+          ReadInt(m, ctx, targets::kMinFunctionEventAge, targets::kMaxFunctionEventAge);
       if (!v.ok()) return v.status();
       config.maximum_event_age_in_seconds = *v;
     } else if (key == "DestinationConfig") {
@@ -218,19 +230,17 @@ absl::Status Parser::ParseInvokeSettings(const YamlNode& node, const std::string
         }
         absl::StatusOr<std::string> arn = ReadString(*dest, which_ctx);
         if (!arn.ok()) return arn.status();
-        (which.key.scalar == "OnSuccess" ? config.on_success : config.on_failure) =
-            FunctionDestination{*std::move(arn), TargetKind::kQueue, ""};
+        std::optional<targets::FunctionDestination>& slot =
+            which.key.scalar == "OnSuccess" ? config.on_success : config.on_failure;
+        slot.emplace().arn = *std::move(arn);  // kind and name: ValidateEventInvokeConfig's
       }
     } else {
       continue;
     }
     any = true;
   }
-  FunctionCheckOptions check;
-  check.account_id = opts_.account_id;
-  check.region = opts_.region;
   PropertyFault fault;
-  absl::Status s = ValidateEventInvokeConfig(config, check, &fault);
+  absl::Status s = targets::ValidateEventInvokeConfig(config, CheckOptions(opts_), &fault);
   if (!s.ok()) return FaultError(node, ctx, s, fault);
   for (const auto* d : {&config.on_success, &config.on_failure}) {
     if (!d->has_value()) continue;

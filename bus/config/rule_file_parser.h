@@ -35,9 +35,9 @@ struct Reference {
 // that may be declared in another file.
 struct PendingInvokeConfig {
   std::string function_name;
-  EventInvokeConfig config;  // checked, but for its destinations' existence
-  SourceLocation where;      // of the FunctionName value
-  std::string context;       // "resource 'ResizeAsync'"
+  targets::EventInvokeConfig config;  // checked, but for its destinations' existence
+  SourceLocation where;               // of the FunctionName value
+  std::string context;                // "resource 'ResizeAsync'"
 };
 
 // An API destination target whose PathParameterValues must match its

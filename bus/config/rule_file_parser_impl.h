@@ -122,7 +122,7 @@ class Parser {
   // function_parser.cc
   absl::Status ParseFunction(const YamlNode& node, std::string ctx, const YamlNode* logical_id);
   absl::Status ParseInvokeSettings(const YamlNode& node, const std::string& ctx,
-                                   EventInvokeConfig& config, bool& any);
+                                   targets::EventInvokeConfig& config, bool& any);
   absl::Status ParseEventInvokeConfig(const YamlNode& node, std::string ctx);
   // http_parser.cc
   absl::Status ParseConnection(const YamlNode& node, std::string ctx, const YamlNode* logical_id);

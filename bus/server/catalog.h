@@ -25,11 +25,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "bus/config/config.h"
+#include "targets/functions.h"
 #include "targets/store.h"
-
-namespace busbar::v1 {
-class FunctionConfiguration;
-}  // namespace busbar::v1
 
 namespace busbar::bus {
 
@@ -52,19 +49,16 @@ struct CatalogState {
   // arn computed, location empty, targets in id order with kind and
   // resource_name filled.
   std::map<RuleKey, config::Rule> rules;
-  // Functions created by CreateFunction (arn computed, location empty).
-  std::map<std::string, config::Function, std::less<>> functions;
+  // Functions created by CreateFunction, as validated (arn computed; destinations' kinds are
+  // not stored, so ValidateEventInvokeConfig fills them again).
+  std::map<std::string, targets::Function, std::less<>> functions;
 };
 
 // How the catalog keeps HttpParameters and functions in a text column
-// (catalog_functions.cc: the proto messages, serialized and base64-encoded).
+// (catalog_functions.cc: the proto messages, serialized and base64-encoded; functions
+// through function_proto.h).
 std::string EncodeHttpParameters(const config::HttpParameters& p);
 config::HttpParameters DecodeHttpParameters(std::string_view text);
-std::string EncodeFunction(const config::Function& f);
-absl::StatusOr<config::Function> DecodeFunction(std::string_view text);
-// A function as FunctionsService's CreateFunction gives it (unset fields take their
-// defaults; destinations' kinds are filled by config::ValidateEventInvokeConfig).
-config::Function FunctionFromProto(const v1::FunctionConfiguration& in);
 
 class Catalog {
  public:
@@ -95,8 +89,8 @@ class Catalog {
   // REQUIRES: the rule exists and has every id.
   absl::Status RemoveTargets(const RuleKey& key, const std::vector<std::string>& ids);
   // Creates or replaces the function (catalog_functions.cc). REQUIRES: checked
-  // by config::ValidateFunction.
-  absl::Status PutFunction(config::Function function);
+  // by targets::ValidateFunction.
+  absl::Status PutFunction(targets::Function function);
   // REQUIRES: the API function exists.
   absl::Status DeleteFunction(std::string_view name);
 

@@ -2,6 +2,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "bus/server/catalog.h"
+#include "bus/server/function_proto.h"
 #include "busbar/v1/functions.pb.h"
 #include "busbar/v1/rules.pb.h"
 
@@ -30,67 +31,24 @@ config::HttpParameters DecodeHttpParameters(std::string_view text) {
   return p;
 }
 
-std::string EncodeFunction(const config::Function& f) {
+namespace {
+
+std::string EncodeFunction(const targets::Function& f) {
   v1::FunctionConfiguration out;
-  out.set_function_name(f.name);
-  for (const std::string& a : f.command) out.add_command(a);
-  out.set_code_directory(f.code_directory);
-  out.set_handler(f.handler);
-  out.set_description(f.description);
-  for (const auto& [k, v] : f.environment) (*out.mutable_environment())[k] = v;
-  out.set_timeout(f.timeout_s);
-  out.set_memory_size(f.memory_size_mb);
-  if (f.reserved_concurrent_executions) {
-    out.set_reserved_concurrent_executions(*f.reserved_concurrent_executions);
-  }
-  out.set_maximum_retry_attempts(f.invoke_config.maximum_retry_attempts);
-  out.set_maximum_event_age_in_seconds(f.invoke_config.maximum_event_age_in_seconds);
-  if (f.invoke_config.on_success) out.set_on_success_destination(f.invoke_config.on_success->arn);
-  if (f.invoke_config.on_failure) out.set_on_failure_destination(f.invoke_config.on_failure->arn);
-  out.set_function_arn(f.arn);
+  FunctionToProto(f, &out);
   return absl::Base64Escape(out.SerializeAsString());
 }
 
-absl::StatusOr<config::Function> DecodeFunction(std::string_view text) {
+absl::StatusOr<targets::Function> DecodeFunction(std::string_view text) {
   std::string bytes;
   v1::FunctionConfiguration in;
   if (!absl::Base64Unescape(std::string(text), &bytes) || !in.ParseFromString(bytes)) {
     return absl::InternalError("a stored function does not decode");
   }
-  config::Function f = FunctionFromProto(in);
-  f.arn = in.function_arn();
-  return f;
+  return FunctionFromProto(in);
 }
 
-config::Function FunctionFromProto(const v1::FunctionConfiguration& in) {
-  config::Function f;
-  f.name = in.function_name();
-  f.command.assign(in.command().begin(), in.command().end());
-  f.code_directory = in.code_directory();
-  f.handler = in.handler();
-  f.description = in.description();
-  for (const auto& [k, v] : in.environment()) f.environment.emplace(k, v);
-  if (in.has_timeout()) f.timeout_s = in.timeout();
-  if (in.has_memory_size()) f.memory_size_mb = in.memory_size();
-  if (in.has_reserved_concurrent_executions()) {
-    f.reserved_concurrent_executions = in.reserved_concurrent_executions();
-  }
-  if (in.has_maximum_retry_attempts()) {
-    f.invoke_config.maximum_retry_attempts = in.maximum_retry_attempts();
-  }
-  if (in.has_maximum_event_age_in_seconds()) {
-    f.invoke_config.maximum_event_age_in_seconds = in.maximum_event_age_in_seconds();
-  }
-  if (!in.on_success_destination().empty()) {
-    f.invoke_config.on_success =
-        config::FunctionDestination{in.on_success_destination(), config::TargetKind::kQueue, ""};
-  }
-  if (!in.on_failure_destination().empty()) {
-    f.invoke_config.on_failure =
-        config::FunctionDestination{in.on_failure_destination(), config::TargetKind::kQueue, ""};
-  }
-  return f;
-}
+}  // namespace
 
 absl::Status Catalog::LoadFunctions(targets::Db& db, CatalogState& state) {
   auto select = db.Prepare("SELECT name, spec FROM api_functions");
@@ -106,8 +64,7 @@ absl::Status Catalog::LoadFunctions(targets::Db& db, CatalogState& state) {
   return absl::OkStatus();
 }
 
-absl::Status Catalog::PutFunction(config::Function function) {
-  function.location = {};
+absl::Status Catalog::PutFunction(targets::Function function) {
   const std::string spec = EncodeFunction(function);
   absl::Status s = store_->Write([&](targets::Db& db) -> absl::Status {
     auto upsert = db.Prepare(

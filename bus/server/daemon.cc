@@ -58,10 +58,10 @@ absl::Status CheckOwnership(const config::Config& files, const CatalogState& api
           "over the API or remove it from the file"));
     }
   }
-  for (const config::Function& f : files.functions) {
-    if (api.functions.contains(f.name)) {
+  for (const config::Declared<targets::Function>& f : files.functions) {
+    if (api.functions.contains(f.value.name)) {
       return absl::FailedPreconditionError(absl::StrCat(
-          f.location.ToString(), ": function '", f.name,
+          f.location.ToString(), ": function '", f.value.name,
           "' is declared in this rule file but was created over the API (CreateFunction); "
           "delete it over the API or remove it from the file"));
     }
@@ -187,6 +187,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& optio
   }
   fo.max_environments = options.max_function_environments;
   fo.idle_timeout = absl::Milliseconds(options.function_idle_timeout_ms);
+  fo.account_id = options.account;
   fo.region = options.region;
   auto functions = targets::FunctionHost::Create(fo);
   if (!functions.ok()) return functions.status();

@@ -178,12 +178,10 @@ struct RuleRoute {
   std::shared_ptr<RuleCounters> counters;
 };
 
-// A function as the dispatcher needs it: the host's configuration and the
-// asynchronous invocation settings (Lambda's EventInvokeConfig).
+// A function as the dispatcher and FunctionsService need it: the model
+// (targets/functions.h; its destinations' kinds filled) and who owns it.
 struct FunctionRoute {
-  targets::FunctionConfig config;
-  config::EventInvokeConfig invoke;  // retries and destinations
-  std::string description;
+  targets::Function function;
   std::optional<config::SourceLocation> file;  // set when a rule file declares it
 };
 
@@ -234,8 +232,6 @@ class Dispatcher;
 class CallsInFlight;
 
 // Conversions from rule-file declarations (target_routes.cc).
-targets::FunctionConfig FunctionConfigOf(const config::Function& f);
-FunctionRoute FunctionRouteOf(const config::Function& f, bool from_file);
 // An API destination target's HttpParameters, and whether they fit its destination in `files`
 // (AsyncTarget::http_fault; a destination the files lack is the dispatcher's NO_RESOURCE).
 void RouteHttpTarget(const config::Config& files, const config::Target& t, AsyncTarget& target);
@@ -287,11 +283,11 @@ class Daemon {
   absl::Status DeleteEventBus(std::string_view name);
 
   // Functions over the API (FunctionsService; daemon_functions.cc). PutFunction
-  // checks `function` (config::ValidateFunction, destinations must exist) and
+  // checks `function` (targets::ValidateFunction, destinations must exist) and
   // creates it (`create`: AlreadyExists "ResourceConflictException" if it
   // exists) or replaces it (NotFound if it does not); functions declared in
   // rule files are refused (FailedPrecondition). Returns the stored function.
-  absl::StatusOr<config::Function> PutFunction(config::Function function, bool create);
+  absl::StatusOr<targets::Function> PutFunction(targets::Function function, bool create);
   absl::Status DeleteFunction(std::string_view name);
 
   // Schema discovery per bus (SchemasService's discoverers). NotFound
@@ -382,8 +378,7 @@ class Daemon {
   std::unique_ptr<targets::HttpDeliverer> http_;
   std::unique_ptr<Dispatcher> dispatcher_;
   // What the function host was last given, by name.
-  std::map<std::string, targets::FunctionConfig, std::less<>> functions_put_
-      ABSL_GUARDED_BY(reload_mu_);
+  std::map<std::string, targets::Function, std::less<>> functions_put_ ABSL_GUARDED_BY(reload_mu_);
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::shared_ptr<CallsInFlight> calls_;  // counted by the server's interceptor
   std::unique_ptr<grpc::Server> server_;

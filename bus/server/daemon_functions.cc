@@ -15,7 +15,7 @@ absl::Status Conflict(std::string_view reason) {
 
 absl::Status FileOwned(const FunctionRoute& fn) {
   return absl::FailedPreconditionError(absl::StrCat("ResourceConflictException: Function ",
-                                                    fn.config.name, " is declared in rule file ",
+                                                    fn.function.name, " is declared in rule file ",
                                                     fn.file->ToString(), "; change it there."));
 }
 
@@ -26,12 +26,12 @@ absl::Status NoFunction(std::string_view name) {
 
 }  // namespace
 
-absl::StatusOr<config::Function> Daemon::PutFunction(config::Function function, bool create) {
+absl::StatusOr<targets::Function> Daemon::PutFunction(targets::Function function, bool create) {
   absl::MutexLock lock(&reload_mu_);
   std::shared_ptr<const Routing> routing = this->routing();
   auto queue_names = queues_->ListQueues();
   if (!queue_names.ok()) return api::FromStore(queue_names.status());
-  config::FunctionCheckOptions check;
+  targets::FunctionCheckOptions check;
   check.account_id = options_.account;
   check.region = options_.region;
   check.queue_exists = [&queue_names](std::string_view q) {
@@ -43,7 +43,7 @@ absl::StatusOr<config::Function> Daemon::PutFunction(config::Function function, 
   check.function_exists = [&routing, &function](std::string_view f) {
     return f == function.name || routing->functions.find(f) != routing->functions.end();
   };
-  if (absl::Status s = config::ValidateFunction(function, check); !s.ok()) {
+  if (absl::Status s = targets::ValidateFunction(function, check); !s.ok()) {
     return absl::Status(s.code(), absl::StrCat(s.code() == absl::StatusCode::kNotFound
                                                    ? "ResourceNotFoundException: "
                                                    : "InvalidParameterValueException: ",

@@ -189,7 +189,8 @@ void Dispatcher::TryFunction(std::shared_ptr<Try> t) {
 
 void Dispatcher::FunctionRan(std::shared_ptr<Try> t, const targets::InvokeResult& result) {
   targets::OutboxItem& item = t->item;
-  const FunctionRoute& fn = *t->function;
+  const targets::Function& fn = t->function->function;
+  const targets::EventInvokeConfig& invoke = fn.invoke_config;
   const bool first = item.function_attempts == 0;
   ++item.function_attempts;
   if (item.request_id.empty()) item.request_id = result.request_id;
@@ -198,12 +199,12 @@ void Dispatcher::FunctionRan(std::shared_ptr<Try> t, const targets::InvokeResult
   auto after = [counters, first] {
     if (first && counters) ++counters->invocations;
   };
-  std::optional<config::FunctionDestination> destination;
+  std::optional<targets::FunctionDestination> destination;
   std::string condition = "Success";
   if (!result.function_error.empty()) {
     const FunctionRetryDecision retry = DecideAfterFunctionError(
-        options_.retry, item.function_attempts, fn.invoke.maximum_retry_attempts,
-        fn.invoke.maximum_event_age_in_seconds, item.created_ms, now);
+        options_.retry, item.function_attempts, invoke.maximum_retry_attempts,
+        invoke.maximum_event_age_in_seconds, item.created_ms, now);
     if (retry.retry) {
       // Lambda's own retry of an asynchronous invocation: 1 minute, then 2 (by default).
       item.next_ms = retry.next_ms;
@@ -214,15 +215,15 @@ void Dispatcher::FunctionRan(std::shared_ptr<Try> t, const targets::InvokeResult
       return;
     }
     condition = retry.condition;
-    destination = fn.invoke.on_failure;
+    destination = invoke.on_failure;
   } else {
-    destination = fn.invoke.on_success;
+    destination = invoke.on_success;
   }
   if (!destination) return Remove(t, after);
-  std::string record = InvocationRecord(fn.config.arn, item.request_id, condition,
-                                        item.function_attempts, item.payload, result, now);
+  std::string record = InvocationRecord(fn.arn, item.request_id, condition, item.function_attempts,
+                                        item.payload, result, now);
   switch (destination->kind) {
-    case config::TargetKind::kQueue: {
+    case targets::DestinationKind::kQueue: {
       Write(
           t,
           [this, id = item.id, queue = destination->resource_name,
@@ -237,14 +238,14 @@ void Dispatcher::FunctionRan(std::shared_ptr<Try> t, const targets::InvokeResult
           after);
       return;
     }
-    case config::TargetKind::kEventBus: {
+    case targets::DestinationKind::kEventBus: {
       EntryIn entry;
       entry.source = "lambda";
       entry.detail_type = condition == "Success" ? "Lambda Function Invocation Result - Success"
                                                  : "Lambda Function Invocation Result - Failure";
       entry.detail = std::move(record);
       entry.event_bus_name = destination->resource_name;
-      entry.resources = {fn.config.arn};
+      entry.resources = {fn.arn};
       deps_.daemon->PutEventsAsync(
           {entry}, [this, t, after](absl::StatusOr<std::vector<EntryOutcome>> outcomes) {
             // Put (or refused for good, e.g. the bus is gone): the invocation is done.
@@ -253,7 +254,7 @@ void Dispatcher::FunctionRan(std::shared_ptr<Try> t, const targets::InvokeResult
           });
       return;
     }
-    default: {
+    case targets::DestinationKind::kFunction: {
       // A function destination: invoked asynchronously, not tracked further.
       deps_.functions->Invoke(destination->resource_name, record,
                               targets::FunctionHost::Mode::kWait,

@@ -1,5 +1,5 @@
-// busbar.v1.FunctionsService (proto/busbar/v1/functions.proto): proto <-> config
-// conversions around the daemon's functions (daemon_functions.cc) and the function host.
+// busbar.v1.FunctionsService (proto/busbar/v1/functions.proto) over the daemon's functions
+// (daemon_functions.cc) and the function host; the proto is converted by function_proto.h.
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
@@ -7,6 +7,7 @@
 #include "bus/config/json_text.h"
 #include "bus/server/catalog.h"
 #include "bus/server/daemon.h"
+#include "bus/server/function_proto.h"
 #include "bus/server/services.h"
 #include "busbar/v1/functions.grpc.pb.h"
 
@@ -15,22 +16,9 @@ namespace {
 
 namespace v1 = ::busbar::v1;
 
+// The function as FunctionsService shows it: the model, and where a rule file declares it.
 void FillConfiguration(const FunctionRoute& fn, v1::FunctionConfiguration* out) {
-  const targets::FunctionConfig& c = fn.config;
-  out->set_function_name(c.name);
-  for (const std::string& a : c.command) out->add_command(a);
-  out->set_code_directory(c.code_dir);
-  out->set_handler(c.handler);
-  out->set_description(fn.description);
-  for (const auto& [k, v] : c.environment) (*out->mutable_environment())[k] = v;
-  out->set_timeout(c.timeout_s);
-  out->set_memory_size(c.memory_size_mb);
-  if (c.reserved_concurrency) out->set_reserved_concurrent_executions(*c.reserved_concurrency);
-  out->set_maximum_retry_attempts(fn.invoke.maximum_retry_attempts);
-  out->set_maximum_event_age_in_seconds(fn.invoke.maximum_event_age_in_seconds);
-  if (fn.invoke.on_success) out->set_on_success_destination(fn.invoke.on_success->arn);
-  if (fn.invoke.on_failure) out->set_on_failure_destination(fn.invoke.on_failure->arn);
-  out->set_function_arn(c.arn);
+  FunctionToProto(fn.function, out);
   if (fn.file) out->set_declared_in(fn.file->ToString());
 }
 
@@ -167,7 +155,7 @@ class FunctionsService final : public v1::FunctionsService::Service {
   void Fill(const FunctionRoute& fn, v1::FunctionState* out) {
     FillConfiguration(fn, out->mutable_configuration());
     for (const targets::FunctionHost::FunctionInfo& info : d_->functions().List()) {
-      if (info.config.name != fn.config.name) continue;
+      if (info.config.name != fn.function.name) continue;
       out->set_invocations(info.invocations);
       out->set_errors(info.errors);
       out->set_throttles(info.throttles);

@@ -8,29 +8,6 @@
 
 namespace busbar::bus {
 
-targets::FunctionConfig FunctionConfigOf(const config::Function& f) {
-  targets::FunctionConfig c;
-  c.name = f.name;
-  c.command = f.command;
-  c.code_dir = f.code_directory;
-  c.handler = f.handler;
-  c.environment = f.environment;
-  c.timeout_s = f.timeout_s;
-  c.memory_size_mb = f.memory_size_mb;
-  c.reserved_concurrency = f.reserved_concurrent_executions;
-  c.arn = f.arn;
-  return c;
-}
-
-FunctionRoute FunctionRouteOf(const config::Function& f, bool from_file) {
-  FunctionRoute route;
-  route.config = FunctionConfigOf(f);
-  route.invoke = f.invoke_config;
-  route.description = f.description;
-  if (from_file) route.file = f.location;
-  return route;
-}
-
 void RouteHttpTarget(const config::Config& files, const config::Target& t, AsyncTarget& target) {
   target.http = t.http_parameters.value_or(targets::HttpParameters{});
   target.http_fault.clear();
@@ -59,16 +36,17 @@ void Daemon::IndexAsyncTargets(Routing& routing) {
 absl::Status Daemon::RouteTargets(const config::Config& files, Routing& routing) const {
   routing.functions.clear();
   routing.api_destinations.clear();
-  for (const config::Function& f : files.functions) {
-    routing.functions.emplace(f.name, FunctionRouteOf(f, /*from_file=*/true));
+  for (const config::Declared<targets::Function>& f : files.functions) {
+    routing.functions.emplace(f.value.name, FunctionRoute{f.value, f.location});
   }
-  config::FunctionCheckOptions check;  // fills the destinations' kinds; existence not checked
+  targets::FunctionCheckOptions check;  // fills the destinations' kinds; existence not checked
   check.account_id = options_.account;
   check.region = options_.region;
   for (const auto& [name, stored] : catalog_->state().functions) {
-    config::Function f = stored;
-    if (auto s = config::ValidateEventInvokeConfig(f.invoke_config, check); !s.ok()) return s;
-    routing.functions.emplace(name, FunctionRouteOf(f, /*from_file=*/false));
+    FunctionRoute route{stored, std::nullopt};
+    targets::EventInvokeConfig& invoke = route.function.invoke_config;
+    if (auto s = targets::ValidateEventInvokeConfig(invoke, check); !s.ok()) return s;
+    routing.functions.emplace(name, std::move(route));
   }
   // The files' models, as loaded (and so validated): no conversion, no second check.
   for (const auto& d : files.api_destinations) {
@@ -96,10 +74,10 @@ void Daemon::SyncFunctions(const Routing& routing) {
   }
   for (const auto& [name, fn] : routing.functions) {
     auto it = functions_put_.find(name);
-    if (it != functions_put_.end() && it->second == fn.config) continue;
+    if (it != functions_put_.end() && it->second == fn.function) continue;
     // Checked when declared; a refusal here leaves the function out of the host, and its
     // invocations fail as a missing function would.
-    if (functions_->Put(fn.config).ok()) functions_put_.insert_or_assign(name, fn.config);
+    if (functions_->Put(fn.function).ok()) functions_put_.insert_or_assign(name, fn.function);
   }
 }
 
@@ -126,11 +104,11 @@ absl::Status Daemon::InvokeAsync(std::string_view function, std::string payload)
   std::vector<targets::OutboxItem> items(1);
   targets::OutboxItem& item = items.front();
   item.target = absl::StrCat("function:", fn->first);
-  item.target_arn = fn->second.config.arn;
+  item.target_arn = fn->second.function.arn;
   item.payload = std::move(payload);
   // Lambda's asynchronous queue keeps trying a throttled invocation up to the event age.
   item.max_retry_attempts = config::kMaxRetryAttempts;
-  item.max_event_age_s = fn->second.invoke.maximum_event_age_in_seconds;
+  item.max_event_age_s = fn->second.function.invoke_config.maximum_event_age_in_seconds;
   item.created_ms = item.next_ms = now;
   return store_->Write([&](targets::Db& db) { return outbox_->AddInTxn(db, items); });
 }

@@ -27,16 +27,16 @@
 
 namespace {
 
-using busbar::targets::FunctionConfig;
+using busbar::targets::Function;
 using busbar::targets::FunctionHost;
 using busbar::targets::FunctionHostOptions;
 using Clock = std::chrono::steady_clock;
 
-FunctionConfig PythonFunction(std::string name, std::string handler) {
-  FunctionConfig config;
+Function PythonFunction(std::string name, std::string handler) {
+  Function config;
   config.name = std::move(name);
   config.command = {BUSBAR_PYTHON3, "runtime.py"};
-  config.code_dir = std::string(BUSBAR_TESTDATA_DIR) + "/functions";
+  config.code_directory = std::string(BUSBAR_TESTDATA_DIR) + "/functions";
   config.handler = std::move(handler);
   config.timeout_s = 30;
   return config;

@@ -39,11 +39,11 @@ using Mode = FunctionHost::Mode;
 
 const std::string kCodeDir = std::string(BUSBAR_TESTDATA_DIR) + "/functions";
 
-FunctionConfig PythonFunction(std::string name, std::string handler) {
-  FunctionConfig config;
+Function PythonFunction(std::string name, std::string handler) {
+  Function config;
   config.name = std::move(name);
   config.command = {BUSBAR_PYTHON3, "runtime.py"};
-  config.code_dir = kCodeDir;
+  config.code_directory = kCodeDir;
   config.handler = std::move(handler);
   config.timeout_s = 30;
   return config;
@@ -143,7 +143,7 @@ TEST_F(FunctionsTest, PythonEchoSucceedsColdThenWarmWithLambdaLogLines) {
 }
 
 TEST_F(FunctionsTest, HandlerSeesLambdaEnvironmentAndHeaders) {
-  FunctionConfig config = PythonFunction("env-check", "echo");
+  Function config = PythonFunction("env-check", "echo");
   config.environment = {{"GREETING", "hi"}};
   config.memory_size_mb = 256;
   config.timeout_s = 7;
@@ -173,10 +173,10 @@ TEST_F(FunctionsTest, HandlerSeesLambdaEnvironmentAndHeaders) {
 }
 
 TEST_F(FunctionsTest, BashBootstrapWithCurlAnswersAndStaysWarm) {
-  FunctionConfig config;
+  Function config;
   config.name = "bash";
   config.command = {"bootstrap"};
-  config.code_dir = kCodeDir;
+  config.code_directory = kCodeDir;
   config.timeout_s = 30;
   ASSERT_TRUE(host_->Put(config).ok());
   InvokeResult first = Invoke("bash", R"({"a":[1,2]})");
@@ -203,7 +203,7 @@ TEST_F(FunctionsTest, HandlerErrorIsHandledWithItsErrorType) {
 }
 
 TEST_F(FunctionsTest, TimeoutKillsTheEnvironmentAndTheNextInvokeIsCold) {
-  FunctionConfig config = PythonFunction("slow", "sleep");
+  Function config = PythonFunction("slow", "sleep");
   config.timeout_s = 1;
   ASSERT_TRUE(host_->Put(config).ok());
   InvokeResult result =
@@ -264,7 +264,7 @@ TEST_F(FunctionsTest, InitErrorFailsTheInvocationUnhandled) {
 }
 
 TEST_F(FunctionsTest, ExitOrSignalDuringInitIsExitError) {
-  FunctionConfig config = PythonFunction("quits", "");
+  Function config = PythonFunction("quits", "");
   config.command = {"/bin/sh", "-c", "echo dying; exit 4"};
   ASSERT_TRUE(host_->Put(config).ok());
   InvokeResult result = Invoke("quits");
@@ -282,7 +282,7 @@ TEST_F(FunctionsTest, ExitOrSignalDuringInitIsExitError) {
 }
 
 TEST_F(FunctionsTest, MissingExecutableIsInvalidEntrypoint) {
-  FunctionConfig config = PythonFunction("nothing", "echo");
+  Function config = PythonFunction("nothing", "echo");
   config.command = {"./no-such-bootstrap"};
   ASSERT_TRUE(host_->Put(config).ok());
   InvokeResult result = Invoke("nothing");
@@ -291,8 +291,8 @@ TEST_F(FunctionsTest, MissingExecutableIsInvalidEntrypoint) {
 }
 
 TEST_F(FunctionsTest, ReservedConcurrencyBoundsParallelEnvironments) {
-  FunctionConfig config = PythonFunction("pair", "sleep");
-  config.reserved_concurrency = 2;
+  Function config = PythonFunction("pair", "sleep");
+  config.reserved_concurrent_executions = 2;
   ASSERT_TRUE(host_->Put(config).ok());
   absl::Mutex mu;
   std::vector<InvokeResult> results;
@@ -337,8 +337,8 @@ TEST_F(FunctionsTest, ReservedConcurrencyBoundsParallelEnvironments) {
 }
 
 TEST_F(FunctionsTest, ReservedConcurrencyZeroThrottlesEveryInvoke) {
-  FunctionConfig config = PythonFunction("off", "echo");
-  config.reserved_concurrency = 0;
+  Function config = PythonFunction("off", "echo");
+  config.reserved_concurrent_executions = 0;
   ASSERT_TRUE(host_->Put(config).ok());
   for (Mode mode : {Mode::kWait, Mode::kThrottle}) {
     absl::StatusOr<InvokeResult> result = host_->InvokeSync("off", "{}", mode);
@@ -349,8 +349,8 @@ TEST_F(FunctionsTest, ReservedConcurrencyZeroThrottlesEveryInvoke) {
 }
 
 TEST_F(FunctionsTest, ThrottleModeFailsWhenEveryEnvironmentIsBusy) {
-  FunctionConfig config = PythonFunction("single", "sleep");
-  config.reserved_concurrency = 1;
+  Function config = PythonFunction("single", "sleep");
+  config.reserved_concurrent_executions = 1;
   ASSERT_TRUE(host_->Put(config).ok());
   absl::Notification finished;
   host_->Invoke("single", R"({"seconds": 2})", Mode::kWait,
@@ -366,7 +366,7 @@ TEST_F(FunctionsTest, ThrottleModeFailsWhenEveryEnvironmentIsBusy) {
 }
 
 TEST_F(FunctionsTest, PutReplacesTheConfigurationAndItsEnvironments) {
-  FunctionConfig config = PythonFunction("changing", "echo");
+  Function config = PythonFunction("changing", "echo");
   config.environment = {{"GREETING", "one"}};
   ASSERT_TRUE(host_->Put(config).ok());
   InvokeResult first = Invoke("changing");
@@ -378,6 +378,25 @@ TEST_F(FunctionsTest, PutReplacesTheConfigurationAndItsEnvironments) {
   EXPECT_TRUE(second.cold_start);
   EXPECT_NE(Field(second.payload, "pid"), Field(first.payload, "pid"));
   EXPECT_EQ(Info("changing").config.environment.at("GREETING"), "two");
+}
+
+TEST_F(FunctionsTest, PutOfOnlyTheAsynchronousSettingsOrDescriptionKeepsEnvironmentsWarm) {
+  Function config = PythonFunction("settled", "echo");
+  ASSERT_TRUE(host_->Put(config).ok());
+  InvokeResult first = Invoke("settled");
+  EXPECT_TRUE(first.cold_start);
+  config.description = "now described";
+  config.invoke_config.maximum_retry_attempts = 0;
+  config.invoke_config.on_failure.emplace().arn = "arn:aws:sqs:us-east-1:000000000000:dlq";
+  ASSERT_TRUE(host_->Put(config).ok());
+  InvokeResult second = Invoke("settled");
+  EXPECT_FALSE(second.cold_start);
+  EXPECT_EQ(Field(second.payload, "pid"), Field(first.payload, "pid"));
+  const Function stored = Info("settled").config;
+  EXPECT_EQ(stored.description, "now described");
+  ASSERT_TRUE(stored.invoke_config.on_failure.has_value());
+  EXPECT_EQ(stored.invoke_config.on_failure->kind, DestinationKind::kQueue);
+  EXPECT_EQ(stored.invoke_config.on_failure->resource_name, "dlq");
 }
 
 TEST_F(FunctionsTest, RemoveMakesTheFunctionUnknown) {
@@ -471,62 +490,12 @@ TEST_F(FunctionsTest, DestructorFailsRunningInvocationsAndKillsProcesses) {
   EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
 }
 
-struct BadConfig {
-  std::string label;
-  std::function<void(FunctionConfig&)> change;
-  std::string message;
-};
-
-TEST(ValidateFunctionConfig, RejectsBadConfigsNamingTheProperty) {
-  const std::vector<BadConfig> cases = {
-      {"empty name", [](FunctionConfig& c) { c.name = ""; }, "FunctionName \"\" has 0 characters"},
-      {"long name", [](FunctionConfig& c) { c.name = std::string(65, 'a'); }, "FunctionName"},
-      {"bad name", [](FunctionConfig& c) { c.name = "a b"; }, "FunctionName \"a b\" is not valid"},
-      {"no command", [](FunctionConfig& c) { c.command.clear(); }, "Command must not be empty"},
-      {"empty argv0", [](FunctionConfig& c) { c.command = {""}; }, "Command must not be empty"},
-      {"relative dir", [](FunctionConfig& c) { c.code_dir = "code"; }, "CodeDirectory \"code\""},
-      {"timeout 0", [](FunctionConfig& c) { c.timeout_s = 0; },
-       "Timeout is 0; it must be from 1 to 900"},
-      {"timeout 901", [](FunctionConfig& c) { c.timeout_s = 901; },
-       "Timeout is 901; it must be from 1 to 900"},
-      {"memory 64", [](FunctionConfig& c) { c.memory_size_mb = 64; },
-       "MemorySize is 64; it must be from 128 to 10240"},
-      {"memory 10241", [](FunctionConfig& c) { c.memory_size_mb = 10241; },
-       "MemorySize is 10241; it must be from 128 to 10240"},
-      {"negative concurrency", [](FunctionConfig& c) { c.reserved_concurrency = -1; },
-       "ReservedConcurrentExecutions is -1"},
-      {"reserved variable", [](FunctionConfig& c) { c.environment["AWS_REGION"] = "x"; },
-       "Environment variable AWS_REGION is reserved"},
-      {"runtime api variable",
-       [](FunctionConfig& c) { c.environment["AWS_LAMBDA_RUNTIME_API"] = "x"; },
-       "Environment variable AWS_LAMBDA_RUNTIME_API is reserved"},
-      {"bad variable name", [](FunctionConfig& c) { c.environment["1X"] = "x"; },
-       "Environment variable name \"1X\" is not valid"},
-      {"variables too big",
-       [](FunctionConfig& c) { c.environment["BIG"] = std::string(5000, 'x'); },
-       "Environment variables take 5003 bytes"},
-      {"bad arn", [](FunctionConfig& c) { c.arn = "arn:aws:sqs:us-east-1:1:function:f"; },
-       "FunctionArn"},
-  };
-  FunctionConfig good = PythonFunction("good-name_1", "echo");
-  EXPECT_TRUE(ValidateFunctionConfig(good).ok());
-  good.arn = "arn:aws:lambda:eu-west-1:123456789012:function:good-name_1";
-  EXPECT_TRUE(ValidateFunctionConfig(good).ok());
-  for (const BadConfig& bad : cases) {
-    FunctionConfig config = good;
-    bad.change(config);
-    absl::Status status = ValidateFunctionConfig(config);
-    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << bad.label;
-    EXPECT_THAT(std::string(status.message()), HasSubstr(bad.message)) << bad.label;
-  }
-}
-
 TEST_F(FunctionsTest, PutRejectsInvalidConfigsAndMissingDirectories) {
-  FunctionConfig config = PythonFunction("f", "echo");
+  Function config = PythonFunction("f", "echo");
   config.timeout_s = 901;
   EXPECT_EQ(host_->Put(config).message(), "Timeout is 901; it must be from 1 to 900");
   config = PythonFunction("f", "echo");
-  config.code_dir = scratch_.path() + "/missing";
+  config.code_directory = scratch_.path() + "/missing";
   EXPECT_EQ(host_->Put(config).code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(host_->List().empty());
 }

@@ -25,6 +25,18 @@ inline const char* KindName(TargetKind kind) {
   return "?";
 }
 
+inline const char* KindName(targets::DestinationKind kind) {
+  switch (kind) {
+    case targets::DestinationKind::kQueue:
+      return "queue";
+    case targets::DestinationKind::kFunction:
+      return "function";
+    case targets::DestinationKind::kEventBus:
+      return "event-bus";
+  }
+  return "?";
+}
+
 // Everything in a Config but the source locations, one fact per line.
 inline std::string Dump(const Config& c) {
   std::ostringstream out;
@@ -68,11 +80,13 @@ inline std::string Dump(const Config& c) {
       out << "\n";
     }
   }
-  auto destination = [&out](const char* which, const std::optional<FunctionDestination>& d) {
+  auto destination = [&out](const char* which,
+                            const std::optional<targets::FunctionDestination>& d) {
     if (d)
       out << " " << which << "=" << d->arn << "/" << KindName(d->kind) << ":" << d->resource_name;
   };
-  for (const Function& f : c.functions) {
+  for (const Declared<targets::Function>& declared : c.functions) {
+    const targets::Function& f = declared.value;
     out << "function " << f.name << " " << f.arn << " dir=" << f.code_directory
         << " handler=" << f.handler << " desc=" << f.description << " timeout=" << f.timeout_s
         << " memory=" << f.memory_size_mb

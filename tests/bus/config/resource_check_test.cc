@@ -1,8 +1,8 @@
-// config::ValidateFunction and ValidateEventInvokeConfig (bus/config/config.h),
-// and targets::ValidateConnection and ValidateApiDestination (the HTTP targets
+// targets::ValidateConnection and ValidateApiDestination (the HTTP targets
 // module's, which rule files call), as the daemon's API will call them:
 // computed fields, existence callbacks (NotFound), where a fault is, and the
-// limits rule files reach only with effort.
+// limits rule files reach only with effort. Functions:
+// tests/targets/function_validate_test.cc.
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -20,122 +20,6 @@ using targets::testing::TempDir;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-Function ValidFunction(const std::string& dir) {
-  Function f;
-  f.name = "f";
-  f.command = {"./bootstrap"};
-  f.code_directory = dir;
-  return f;
-}
-
-TEST(ValidateFunction, FillsArnAndNormalisesCodeDirectory) {
-  TempDir dir;
-  ASSERT_FALSE(dir.path().empty());
-  Function f = ValidFunction(dir.path() + "/./x/../");
-  std::filesystem::create_directory(dir.path() + "/x");
-  ASSERT_TRUE(ValidateFunction(f, {}).ok());
-  EXPECT_EQ(f.code_directory, dir.path());
-  EXPECT_EQ(f.arn, "arn:aws:lambda:us-east-1:000000000000:function:f");
-  FunctionCheckOptions o;
-  o.region = "eu-west-1";
-  o.account_id = "123456789012";
-  ASSERT_TRUE(ValidateFunction(f, o).ok());
-  EXPECT_EQ(f.arn, "arn:aws:lambda:eu-west-1:123456789012:function:f");
-}
-
-TEST(ValidateFunction, CodeDirectoryMustBeAbsoluteAndADirectory) {
-  PropertyFault fault;
-  Function f = ValidFunction("relative/dir");
-  EXPECT_EQ(ValidateFunction(f, {}, &fault).message(),
-            "CodeDirectory 'relative/dir' must be an absolute path");
-  EXPECT_THAT(fault.path, ElementsAre("CodeDirectory"));
-  f = ValidFunction("/proc/self/status");
-  EXPECT_EQ(ValidateFunction(f, {}).message(),
-            "CodeDirectory '/proc/self/status' is not a directory");
-}
-
-TEST(ValidateFunction, Limits) {
-  PropertyFault fault;
-  Function f = ValidFunction("/");
-  f.command.assign(65, "x");
-  EXPECT_EQ(ValidateFunction(f, {}, &fault).message(),
-            "Command has 65 elements; it must have 1 to 64");
-  EXPECT_EQ(fault.entry, 64);
-  f = ValidFunction("/");
-  f.command = {"./run", std::string("a\0b", 3)};
-  EXPECT_EQ(ValidateFunction(f, {}, &fault).message(),
-            "Command element #2 is invalid: at most 4096 characters, no NUL");
-  EXPECT_THAT(fault.path, ElementsAre("Command", "1"));
-  f = ValidFunction("/");
-  f.name = std::string(65, 'f');
-  EXPECT_THAT(ValidateFunction(f, {}).message(), HasSubstr("FunctionName"));
-  f = ValidFunction("/");
-  f.timeout_s = 0;
-  EXPECT_EQ(ValidateFunction(f, {}).message(), "Timeout is 0; it must be from 1 to 900");
-  f = ValidFunction("/");
-  f.memory_size_mb = 10241;
-  EXPECT_EQ(ValidateFunction(f, {}).message(), "MemorySize is 10241; it must be from 128 to 10240");
-  f = ValidFunction("/");
-  f.reserved_concurrent_executions = -1;
-  EXPECT_EQ(ValidateFunction(f, {}).message(),
-            "ReservedConcurrentExecutions is -1; it must be from 0 to 1000");
-  for (const char* reserved :
-       {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_LAMBDA_RUNTIME_API", "_HANDLER",
-        "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "AWS_EXECUTION_ENV", "_X_AMZN_TRACE_ID",
-        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}) {
-    f = ValidFunction("/");
-    f.environment[reserved] = "x";
-    EXPECT_THAT(ValidateFunction(f, {}, &fault).message(), HasSubstr("is reserved")) << reserved;
-    EXPECT_THAT(fault.path, ElementsAre("Environment", "Variables", reserved));
-    EXPECT_TRUE(fault.at_key);
-  }
-  f = ValidFunction("/");
-  f.environment["TZ"] = "Europe/Paris";  // Lambda lets a function set TZ
-  EXPECT_TRUE(ValidateFunction(f, {}).ok());
-  f = ValidFunction("/");
-  f.environment["A"] = "x";  // at least two characters
-  EXPECT_THAT(ValidateFunction(f, {}).message(), HasSubstr("key 'A' is invalid"));
-  f = ValidFunction("/");
-  f.environment["KEY"] = std::string(4093, 'v');  // 3 + 4093 = 4096 bytes
-  EXPECT_TRUE(ValidateFunction(f, {}).ok());
-  f.environment["KEY"] += "v";
-  EXPECT_EQ(ValidateFunction(f, {}).message(),
-            "Environment: Variables are 4097 bytes; at most 4096 are allowed");
-}
-
-TEST(ValidateEventInvokeConfig, DestinationsAndCallbacks) {
-  EventInvokeConfig c;
-  c.on_success = FunctionDestination{"arn:aws:events:us-east-1:000000000000:event-bus/default",
-                                     TargetKind::kQueue, ""};
-  c.on_failure =
-      FunctionDestination{"arn:aws:sqs:us-east-1:000000000000:gone", TargetKind::kQueue, ""};
-  FunctionCheckOptions o;
-  ASSERT_TRUE(ValidateEventInvokeConfig(c, o).ok());
-  EXPECT_EQ(c.on_success->kind, TargetKind::kEventBus);
-  EXPECT_EQ(c.on_failure->kind, TargetKind::kQueue);
-  o.queue_exists = [](std::string_view) { return false; };
-  o.event_bus_exists = [](std::string_view) { return false; };  // `default` isn't asked
-  o.function_exists = [](std::string_view) { return false; };
-  PropertyFault fault;
-  absl::Status s = ValidateEventInvokeConfig(c, o, &fault);
-  EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(s.message(), "DestinationConfig: OnFailure: queue 'gone' does not exist");
-  EXPECT_THAT(fault.path, ElementsAre("DestinationConfig", "OnFailure", "Destination"));
-  c.on_failure = FunctionDestination{"arn:aws:lambda:us-east-1:000000000000:function:g",
-                                     TargetKind::kQueue, ""};
-  EXPECT_EQ(ValidateEventInvokeConfig(c, o).message(),
-            "DestinationConfig: OnFailure: function 'g' does not exist");
-  c.on_failure =
-      FunctionDestination{"arn:aws:sqs:eu-west-1:000000000000:q", TargetKind::kQueue, ""};
-  EXPECT_THAT(ValidateEventInvokeConfig(c, o).message(),
-              HasSubstr("DestinationConfig: OnFailure: Destination "
-                        "'arn:aws:sqs:eu-west-1:000000000000:q' is in region 'eu-west-1'"));
-  c.on_failure.reset();
-  c.maximum_retry_attempts = 3;
-  EXPECT_EQ(ValidateEventInvokeConfig(c, o).message(),
-            "MaximumRetryAttempts is 3; it must be from 0 to 2");
-}
 
 // Connections and API destinations are the HTTP targets module's model, checked by its
 // validators (targets/http_target.h) for rule files and the API alike.

@@ -46,7 +46,7 @@ void WriteFile(const std::string& path, const std::string& text) {
 TEST(RuleFileFunctions, ParsesFunctions) {
   Config c = MustLoad({"functions.yaml"});
   ASSERT_EQ(c.functions.size(), 2u);
-  const Function& resize = c.functions[0];
+  const targets::Function& resize = c.functions[0].value;
   EXPECT_EQ(resize.name, "resize");
   EXPECT_EQ(resize.arn, "arn:aws:lambda:us-east-1:000000000000:function:resize");
   EXPECT_THAT(resize.command, ElementsAre("./bootstrap", "--size", "128"));
@@ -61,16 +61,16 @@ TEST(RuleFileFunctions, ParsesFunctions) {
   EXPECT_EQ(resize.invoke_config.maximum_retry_attempts, 0);
   EXPECT_EQ(resize.invoke_config.maximum_event_age_in_seconds, 60);
   ASSERT_TRUE(resize.invoke_config.on_success.has_value());
-  EXPECT_EQ(resize.invoke_config.on_success->kind, TargetKind::kEventBus);
+  EXPECT_EQ(resize.invoke_config.on_success->kind, targets::DestinationKind::kEventBus);
   EXPECT_EQ(resize.invoke_config.on_success->resource_name, "results");
   ASSERT_TRUE(resize.invoke_config.on_failure.has_value());
-  EXPECT_EQ(resize.invoke_config.on_failure->kind, TargetKind::kQueue);
+  EXPECT_EQ(resize.invoke_config.on_failure->kind, targets::DestinationKind::kQueue);
   EXPECT_EQ(resize.invoke_config.on_failure->arn, "arn:aws:sqs:us-east-1:000000000000:fn-failures");
   EXPECT_EQ(resize.invoke_config.on_failure->resource_name, "fn-failures");
-  EXPECT_EQ(resize.location.ToString(), kDir + "/functions.yaml:9:19");
+  EXPECT_EQ(c.functions[0].location.ToString(), kDir + "/functions.yaml:9:19");
 
   // Defaults; a single-string Command is one argv element.
-  const Function& notify = c.functions[1];
+  const targets::Function& notify = c.functions[1].value;
   EXPECT_THAT(notify.command, ElementsAre("./bootstrap"));
   EXPECT_EQ(notify.code_directory, kDir + "/functions/notify");
   EXPECT_EQ(notify.handler, "");
@@ -82,7 +82,7 @@ TEST(RuleFileFunctions, ParsesFunctions) {
   EXPECT_EQ(notify.invoke_config.maximum_event_age_in_seconds, 21600);
   EXPECT_FALSE(notify.invoke_config.on_success.has_value());
   ASSERT_TRUE(notify.invoke_config.on_failure.has_value());
-  EXPECT_EQ(notify.invoke_config.on_failure->kind, TargetKind::kFunction);
+  EXPECT_EQ(notify.invoke_config.on_failure->kind, targets::DestinationKind::kFunction);
   EXPECT_EQ(notify.invoke_config.on_failure->resource_name, "resize");
 }
 
@@ -149,7 +149,7 @@ TEST(RuleFileFunctions, CloudFormationFormGivesTheSameModel) {
   EXPECT_EQ(config::testing::Dump(cfn), config::testing::Dump(simple));
   // Without FunctionName / Name, the logical id.
   ASSERT_EQ(cfn.functions.size(), 2u);
-  EXPECT_EQ(cfn.functions[1].name, "notify");
+  EXPECT_EQ(cfn.functions[1].value.name, "notify");
   EXPECT_EQ(cfn.functions[1].location.ToString(), kDir + "/cloudformation_functions.yaml:37:3");
 }
 
@@ -189,11 +189,11 @@ Rules:
       LoadRuleFiles({dir.path() + "/uses.yaml", dir.path() + "/functions.yaml"}, {});
   ASSERT_TRUE(c.ok()) << c.status();
   ASSERT_EQ(c->functions.size(), 1u);
-  EXPECT_EQ(c->functions[0].code_directory, dir.path() + "/code");
-  EXPECT_EQ(c->functions[0].invoke_config.maximum_retry_attempts, 1);
-  EXPECT_EQ(c->functions[0].invoke_config.maximum_event_age_in_seconds, 21600);
-  ASSERT_TRUE(c->functions[0].invoke_config.on_failure.has_value());
-  EXPECT_EQ(c->functions[0].invoke_config.on_failure->resource_name, "q");
+  EXPECT_EQ(c->functions[0].value.code_directory, dir.path() + "/code");
+  EXPECT_EQ(c->functions[0].value.invoke_config.maximum_retry_attempts, 1);
+  EXPECT_EQ(c->functions[0].value.invoke_config.maximum_event_age_in_seconds, 21600);
+  ASSERT_TRUE(c->functions[0].value.invoke_config.on_failure.has_value());
+  EXPECT_EQ(c->functions[0].value.invoke_config.on_failure->resource_name, "q");
 
   // Alone, uses.yaml names what it doesn't declare.
   absl::StatusOr<Config> alone = LoadRuleFiles({dir.path() + "/uses.yaml"}, {});
@@ -209,7 +209,7 @@ TEST(RuleFileFunctions, CodeDirectoryIsRelativeToTheRuleFile) {
   WriteFile(dir.path() + "/rules/a.yaml", text);
   absl::StatusOr<Config> c = LoadRuleFiles({dir.path() + "/rules/a.yaml"}, {});
   ASSERT_TRUE(c.ok()) << c.status();
-  EXPECT_EQ(c->functions[0].code_directory, dir.path() + "/rules/fn");
+  EXPECT_EQ(c->functions[0].value.code_directory, dir.path() + "/rules/fn");
 
   // The same text one directory up names a directory that isn't there.
   WriteFile(dir.path() + "/b.yaml", text);
@@ -225,7 +225,7 @@ TEST(RuleFileFunctions, CodeDirectoryOfAFileNamedWithoutADirectory) {
   absl::StatusOr<Config> c =
       ParseRuleFile("Functions: [{FunctionName: f, Command: x, CodeDirectory: .}]", "a.yaml", {});
   ASSERT_TRUE(c.ok()) << c.status();
-  EXPECT_EQ(c->functions[0].code_directory, std::filesystem::current_path().string());
+  EXPECT_EQ(c->functions[0].value.code_directory, std::filesystem::current_path().string());
 }
 
 TEST(RuleFileFunctions, ConnectionDebugStringKeepsSecretsOut) {

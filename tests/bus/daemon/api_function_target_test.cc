@@ -541,5 +541,55 @@ TEST_F(FunctionTargetTest, CreateUpdateDeleteCheckFieldsOwnershipAndPersist) {
                    NOT_FOUND, "ResourceNotFoundException");
 }
 
+TEST_F(FunctionTargetTest, EveryFieldRoundTripsThroughTheApiAndTheDataDirectory) {
+  v1::FunctionConfiguration full = PythonFunction("full", "echo");
+  full.set_description("every field");
+  (*full.mutable_environment())["STAGE"] = "test";
+  (*full.mutable_environment())["TZ"] = "Europe/Paris";
+  full.set_timeout(11);
+  full.set_memory_size(256);
+  full.set_reserved_concurrent_executions(3);
+  full.set_maximum_retry_attempts(1);
+  full.set_maximum_event_age_in_seconds(120);
+  full.set_on_success_destination(absl::StrCat(kQueueArn, "ok"));
+  full.set_on_failure_destination("arn:aws:events:us-east-1:000000000000:event-bus/default");
+  v1::FunctionConfiguration want = full;
+  want.set_function_arn(absl::StrCat(kFunctionArn, "full"));
+  v1::FunctionConfiguration out;
+  ASSERT_RPC_OK(Create(full, &out));
+  EXPECT_EQ(out.DebugString(), want.DebugString());
+  EXPECT_EQ(GetFunction("full").configuration().DebugString(), want.DebugString());
+  Restart();
+  ASSERT_NE(daemon_, nullptr);
+  EXPECT_EQ(GetFunction("full").configuration().DebugString(), want.DebugString());
+  // Unset optional fields take Lambda's defaults; a rule file's function says where it is.
+  v1::FunctionConfiguration echo = GetFunction("echo").configuration();
+  EXPECT_EQ(echo.memory_size(), 128);
+  EXPECT_EQ(echo.maximum_retry_attempts(), 2);
+  EXPECT_EQ(echo.maximum_event_age_in_seconds(), 21600);
+  EXPECT_FALSE(echo.has_reserved_concurrent_executions());
+  EXPECT_NE(echo.declared_in().find("rules.yaml:"), std::string::npos);
+}
+
+TEST_F(FunctionTargetTest, UpdateOfOnlyTheDescriptionOrDestinationsKeepsTheFunctionWarm) {
+  v1::FunctionConfiguration f = PythonFunction("warm", "echo");
+  v1::FunctionConfiguration out;
+  ASSERT_RPC_OK(Create(f, &out));
+  v1::InvokeResponse first;
+  ASSERT_RPC_OK(Invoke("warm", "RequestResponse", "{}", &first));
+  EXPECT_TRUE(first.cold_start());
+  f.set_description("described");
+  f.set_on_failure_destination(absl::StrCat(kQueueArn, "failed"));
+  ASSERT_RPC_OK(Update(f, &out));
+  v1::InvokeResponse second;
+  ASSERT_RPC_OK(Invoke("warm", "RequestResponse", "{}", &second));
+  EXPECT_FALSE(second.cold_start());
+  f.set_memory_size(256);  // what the process runs with: a new environment
+  ASSERT_RPC_OK(Update(f, &out));
+  v1::InvokeResponse third;
+  ASSERT_RPC_OK(Invoke("warm", "RequestResponse", "{}", &third));
+  EXPECT_TRUE(third.cold_start());
+}
+
 }  // namespace
 }  // namespace busbar::bus

@@ -30,7 +30,7 @@ class TargetsTest : public ApiTest {
 
 // A function "f" over the API (a function target needs one), running `true`.
 void CreateFunctionF(Daemon& daemon) {
-  config::Function f;
+  targets::Function f;
   f.name = "f";
   f.command = {"true"};
   f.code_directory = "/tmp";
