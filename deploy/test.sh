@@ -14,4 +14,5 @@ generator=()
 [ -f build/CMakeCache.txt ] || generator=(-G Ninja)
 cmake -S . -B build "${generator[@]}" -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j"$jobs"
-ctest --test-dir build --output-on-failure -j"$jobs" "$@"
+# Twice the cores: most e2e and integration tests wait on sockets and processes.
+ctest --test-dir build --output-on-failure -j"$((jobs * 2))" "$@"

@@ -278,7 +278,6 @@ inline constexpr int kMaxEventAgeSeconds = 86400;
 // Characters (UTF-8 code points), as AWS counts length limits.
 size_t CharCount(std::string_view s);
 
-
 // What ValidateTarget checks a target against.
 struct TargetCheckOptions {
   std::string account_id = "000000000000";  // ARNs must be in this account
@@ -313,7 +312,6 @@ using TargetFault = PropertyFault;
 // error `*fault`, if given, says where.
 absl::Status ValidateTarget(Target& target, const TargetCheckOptions& options,
                             TargetFault* fault = nullptr);
-
 
 // The target's Input, InputPath or InputTransformer as targets/input.h takes it.
 targets::InputSpec InputSpecOf(const Target& target);
