@@ -17,6 +17,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "matcher/base/base.h"
 #include "targets/functions.h"
 
 namespace busbar::targets {
@@ -80,25 +81,7 @@ size_t CharCount(std::string_view s) {
 }
 
 // 'text' for a message: at most 100 bytes, control characters escaped (as bus/config quotes).
-std::string Quote(std::string_view s) {
-  constexpr size_t kMax = 100;
-  std::string out = "'";
-  for (size_t i = 0; i < s.size() && i < kMax; ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c < 0x20) {
-      out += "\\x";
-      out += "0123456789abcdef"[c >> 4];
-      out += "0123456789abcdef"[c & 0xF];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  if (s.size() > kMax) out += "...";
-  out += "'";
-  return out;
-}
+std::string Quote(std::string_view s) { return base::QuoteForMessage(s); }
 
 absl::Status Invalid(PropertyFault* fault, std::vector<std::string> path, std::string message,
                      bool at_key = false, int entry = -1) {

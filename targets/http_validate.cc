@@ -16,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "matcher/base/base.h"
 #include "targets/http_internal.h"
 #include "targets/http_target.h"
 
@@ -112,26 +113,7 @@ size_t CharCount(std::string_view text) {
 }
 
 // 'text' for a message: control characters escaped, past 100 bytes cut ("..."). Never a secret.
-std::string Quote(std::string_view text) {
-  constexpr size_t kMax = 100;
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "'";
-  for (size_t i = 0; i < text.size() && i < kMax; ++i) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c < 0x20 || c == 0x7f) {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  if (text.size() > kMax) out += "...";
-  out += "'";
-  return out;
-}
+std::string Quote(std::string_view text) { return base::QuoteForMessage(text); }
 
 bool IsResourceName(std::string_view name) {
   return !name.empty() && name.size() <= kMaxHttpResourceNameLength &&

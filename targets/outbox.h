@@ -3,7 +3,7 @@
 // here).
 //
 // PutEvents adds one item per (event, target) in the same group commit as the event, so an
-// acknowledged event's deliveries survive kill -9. A dispatcher (bus/server/delivery.h) asks
+// acknowledged event's deliveries survive kill -9. A dispatcher (bus/server/dispatcher.h) asks
 // for due items, tries them and then, in one write each, removes the item (delivered, or
 // parked in its dead-letter queue) or reschedules it with the attempt counted and the next
 // due time: a restart finds every pending retry as it was. An item being tried stays in the

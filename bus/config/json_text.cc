@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "matcher/base/base.h"
 
 namespace busbar::config::internal {
 
@@ -47,24 +48,6 @@ std::string MinifyJson(std::string_view json) {
   return out;
 }
 
-std::string Quote(std::string_view s) {
-  constexpr size_t kMax = 100;
-  std::string out = "'";
-  for (size_t i = 0; i < s.size() && i < kMax; ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c < 0x20) {
-      out += "\\x";
-      out += "0123456789abcdef"[c >> 4];
-      out += "0123456789abcdef"[c & 0xF];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  if (s.size() > kMax) out += "...";
-  out += "'";
-  return out;
-}
+std::string Quote(std::string_view s) { return base::QuoteForMessage(s); }
 
 }  // namespace busbar::config::internal

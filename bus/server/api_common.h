@@ -11,7 +11,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "bus/server/daemon.h"
+#include "bus/server/options.h"
+#include "bus/server/routing.h"
 
 namespace busbar::bus::api {
 

@@ -7,7 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "bus/config/arn.h"
 #include "bus/server/api_common.h"
-#include "bus/server/daemon.h"
+#include "bus/server/interfaces.h"
+#include "bus/server/options.h"
 #include "bus/server/services.h"
 #include "busbar/v1/buses.grpc.pb.h"
 
@@ -28,7 +29,8 @@ void FillBus(const BusInfo& b, v1::EventBus* out) {
 
 class BusesService final : public v1::BusesService::Service {
  public:
-  explicit BusesService(Daemon* d) : d_(d) {}
+  BusesService(RuleApi* api, const RoutingSource* routing, const DaemonOptions* options)
+      : d_(api), routing_(routing), options_(*options) {}
 
   grpc::Status CreateEventBus(grpc::ServerContext*, const v1::CreateEventBusRequest* req,
                               v1::CreateEventBusResponse* resp) override {
@@ -45,9 +47,9 @@ class BusesService final : public v1::BusesService::Service {
 
   grpc::Status DescribeEventBus(grpc::ServerContext*, const v1::DescribeEventBusRequest* req,
                                 v1::DescribeEventBusResponse* resp) override {
-    auto bus = api::BusName(req->name(), d_->options());
+    auto bus = api::BusName(req->name(), options_);
     if (!bus.ok()) return ToGrpc(bus.status());
-    std::shared_ptr<const Routing> routing = d_->routing();
+    std::shared_ptr<const Routing> routing = routing_->routing();
     auto route = api::FindBus(*routing, *bus);
     if (!route.ok()) return ToGrpc(route.status());
     FillBus(*(*route)->info, resp->mutable_event_bus());
@@ -65,7 +67,7 @@ class BusesService final : public v1::BusesService::Service {
     const std::string query = absl::StrCat("ListEventBuses\n", prefix);
     auto page = api::ReadPage(req->limit(), req->next_token(), query);
     if (!page.ok()) return ToGrpc(page.status());
-    std::shared_ptr<const Routing> routing = d_->routing();
+    std::shared_ptr<const Routing> routing = routing_->routing();
     const auto& buses = routing->buses;
     auto it = page->after.empty() ? buses.lower_bound(prefix) : buses.upper_bound(page->after);
     for (; it != buses.end() && it->first.starts_with(prefix); ++it) {
@@ -80,13 +82,16 @@ class BusesService final : public v1::BusesService::Service {
   }
 
  private:
-  Daemon* d_;
+  RuleApi* const d_;
+  const RoutingSource* const routing_;
+  const DaemonOptions& options_;
 };
 
 }  // namespace
 
-std::unique_ptr<grpc::Service> MakeBusesService(Daemon* daemon) {
-  return std::make_unique<BusesService>(daemon);
+std::unique_ptr<grpc::Service> MakeBusesService(RuleApi* api, const RoutingSource* routing,
+                                                const DaemonOptions* options) {
+  return std::make_unique<BusesService>(api, routing, options);
 }
 
 }  // namespace busbar::bus

@@ -22,7 +22,7 @@
 #include "bus/config/arn.h"
 #include "bus/server/api_common.h"
 #include "bus/server/catalog.h"
-#include "bus/server/delivery.h"
+#include "bus/server/dispatcher.h"
 #include "bus/server/services.h"
 
 namespace busbar::bus {
@@ -217,10 +217,10 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& optio
   dispatch.retry.base_ms = options.retry_base_ms;
   dispatch.retry.max_delay_ms = options.retry_max_delay_ms;
   dispatch.retry.function_retry_base_ms = options.function_retry_base_ms;
-  d->dispatcher_ =
-      std::make_unique<Dispatcher>(Dispatcher::Deps{d.get(), d->store_.get(), d->outbox_.get(),
-                                                    d->functions_.get(), d->http_.get(), d->env_},
-                                   dispatch);
+  d->dispatcher_ = std::make_unique<Dispatcher>(
+      Dispatcher::Deps{d.get(), d.get(), d->queues_.get(), d->store_.get(), d->outbox_.get(),
+                       d->functions_.get(), d->http_.get(), d->env_},
+      dispatch);
   d->dispatcher_->Start();
 
   grpc::EnableDefaultHealthCheckService(true);

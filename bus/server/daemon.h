@@ -48,8 +48,10 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "bus/config/config.h"
-#include "bus/server/ingest.h"
+#include "bus/server/interfaces.h"
 #include "bus/server/metrics.h"
+#include "bus/server/options.h"
+#include "bus/server/routing.h"
 #include "matcher/matcher.h"
 #include "registry/registry.h"
 #include "targets/event_log.h"
@@ -67,176 +69,15 @@ class Service;
 
 namespace busbar::bus {
 
-struct DaemonOptions {
-  std::string listen = "127.0.0.1:4195";
-  std::string data_dir = "./busbar-data";
-  std::vector<std::string> config_files;
-  std::string account = "000000000000";
-  std::string region = "us-east-1";
-  targets::FsyncPolicy fsync = targets::FsyncPolicy::kEveryBatch;
-  bool strict_eventbridge = false;
-  size_t max_request_bytes = 256 * 1024;
-  // Accepted events stay in the event log at least this long (and while a queue message
-  // refers to them); see targets/event_log.h.
-  int64_t event_log_retention_s = 3600;
-  // How often expired queue messages and old log events are deleted.
-  int64_t maintenance_interval_ms = 10'000;
-  // Limits of the API (EventBridge's default quotas). Rules and buses from rule
-  // files count towards them but are never refused for them.
-  size_t max_rules_per_bus = 300;
-  size_t max_event_buses = 100;  // "default" included
-  size_t max_targets_per_rule = config::kMaxTargetsPerRule;
-  size_t max_event_pattern_chars = 4096;
-  // Queues the daemon holds at most (CreateQueue past it: OverLimit). SQS's default quota
-  // is effectively unbounded; this bounds the data directory's queue table.
-  size_t max_queues = 1000;
-  // The schema registry (<data_dir>/registry.db): discovery queue and cache bounds.
-  registry::RegistryOptions registry;  // path, account and region are set by Start
-  // Function and API destination deliveries: retries, backoff, Lambda's own retries
-  // (delivery.h). Function logs go to <data_dir>/functions/<name>.log.
-  int64_t retry_base_ms = 1000;
-  int64_t retry_max_delay_ms = 300000;
-  int64_t function_retry_base_ms = 60000;
-  int max_function_environments = 64;  // all functions together
-  int64_t function_idle_timeout_ms = 300000;
-  int64_t http_timeout_ms = 5000;
-  // Overrides every API destination's InvocationRateLimitPerSecond (benchmarks); 0: off.
-  int http_rate_limit_override = 0;
-  // The clock and file sync of the store, queues, outbox and dispatcher; nullptr =
-  // base::Env::Default(). Tests inject a fake (tests/testing/fake_env.h). Must outlive the daemon.
-  base::Env* env = nullptr;
-  // Runs once when the store stops after a failed fsync (targets/store.h): from then on every
-  // write fails with a retryable error (PutEvents entries: InternalFailure). `busbar serve` logs
-  // it and exits with status 1; a restart recovers what was acknowledged. Must be quick.
-  std::function<void(const absl::Status&)> on_fatal_error;
-};
-
-// A rule as DescribeRule and ListRules show it, and who owns it.
-struct RuleEntry {
-  config::Rule rule;       // API rules: location empty, targets in id order
-  bool from_file = false;  // declared in a rule file (rule.location), else over the API
-};
-
-// A bus as DescribeEventBus shows it, with every rule on it.
-struct BusInfo {
-  std::string name;
-  std::string arn;
-  std::string description;
-  int64_t creation_ms = 0;  // ms since the epoch
-  int64_t last_modified_ms = 0;
-  std::optional<config::SourceLocation> file;           // set when a rule file declares the bus
-  std::map<std::string, RuleEntry, std::less<>> rules;  // by name, enabled or not
-};
-
-// One queue target of a rule: the queue and what it receives (input.h).
-struct QueueTarget {
-  std::string queue;
-  std::optional<targets::CompiledInput> input;  // unset: the event envelope as it is
-  std::shared_ptr<TargetCounters> counters;
-  // For a delivery its input cannot make (dead-lettered by PutEvents): TARGET_ARN and the
-  // DeadLetterConfig's queue ("" for none).
-  std::string arn;
-  std::string dead_letter_queue;
-};
-
-// One event bus target: the bus it forwards to.
-struct BusTarget {
-  std::string bus;
-  std::shared_ptr<TargetCounters> counters;
-};
-
-// A function or API destination target: PutEvents adds an outbox item for it
-// (targets/outbox.h) and the dispatcher (delivery.h) delivers it with retries.
-struct AsyncTarget {
-  std::string key;  // "<rule arn>|<target id>", the outbox item's `target`
-  std::string rule_arn;
-  std::string rule_name;
-  std::string arn;
-  config::TargetKind kind = config::TargetKind::kFunction;
-  std::string resource;  // the function or API destination's name
-  std::optional<targets::CompiledInput> input;
-  config::RetryPolicy retry_policy;
-  std::string dead_letter_queue;  // "" for none
-  targets::HttpParameters http;   // API destinations only
-  // API destinations only: why `http` doesn't fit the destination the rule files declare
-  // (targets::ValidateHttpParameters, when the route is built; a reload may change the
-  // endpoint under a target put over the API), or "" when it fits. Such a call is never made:
-  // it fails with INVALID_PARAMETER.
-  std::string http_fault;
-  std::shared_ptr<TargetCounters> counters;
-};
-
-// An enabled rule as ingest needs it: the reserved variables of input
-// templates, its queue targets, the buses its event bus targets forward to and
-// its function and API destination targets.
-struct RuleRoute {
-  std::string name;
-  std::string arn;
-  std::vector<QueueTarget> queues;
-  std::vector<BusTarget> buses;
-  std::vector<std::shared_ptr<const AsyncTarget>> async;
-  std::shared_ptr<RuleCounters> counters;
-};
-
-// A function as the dispatcher and FunctionsService need it: the model
-// (targets/functions.h; its destinations' kinds filled) and who owns it.
-struct FunctionRoute {
-  targets::Function function;
-  std::optional<config::SourceLocation> file;  // set when a rule file declares it
-};
-
-// An API destination with its connection: the rule files' models (validated when loaded), as
-// HTTP deliveries take them.
-struct HttpRoute {
-  targets::ApiDestination destination;
-  targets::Connection connection;
-};
-
-// One bus's compiled rules (enabled ones) and, per rule id, what ingest needs
-// of it. `info` is shared by snapshots until the bus changes.
-struct BusRoute {
-  std::shared_ptr<const matcher::Matcher> matcher;
-  std::vector<RuleRoute> rules;  // by the matcher's rule id
-  std::shared_ptr<const BusInfo> info;
-};
-
-struct Routing {
-  std::shared_ptr<const config::Config> files;         // what the rule files declare
-  std::map<std::string, BusRoute, std::less<>> buses;  // "default", file and API buses
-  // Function and API destination targets of enabled rules, by AsyncTarget::key.
-  std::map<std::string, std::shared_ptr<const AsyncTarget>, std::less<>> async_targets;
-  std::map<std::string, FunctionRoute, std::less<>> functions;     // by name
-  std::map<std::string, HttpRoute, std::less<>> api_destinations;  // by name
-};
-
-// One target PutTargets or RemoveTargets did not take (EventBridge's
-// FailedEntries): error_code is "ValidationException",
-// "ResourceNotFoundException" or "InternalFailure".
-struct TargetFailure {
-  std::string target_id;
-  std::string error_code;
-  std::string error_message;
-};
-
-// PutRule's request, as the API gives it.
-struct PutRuleInput {
-  std::string name;
-  std::string event_bus;  // name or ARN; empty means "default"
-  std::string event_pattern;
-  config::RuleState state = config::RuleState::kEnabled;
-  std::string description;
-};
-
 class Catalog;
 class Dispatcher;
 class CallsInFlight;
 
-// Conversions from rule-file declarations (target_routes.cc).
-// An API destination target's HttpParameters, and whether they fit its destination in `files`
-// (AsyncTarget::http_fault; a destination the files lack is the dispatcher's NO_RESOURCE).
-void RouteHttpTarget(const config::Config& files, const config::Target& t, AsyncTarget& target);
-
-class Daemon {
+class Daemon final : public RoutingSource,
+                     public EventIngest,
+                     public RuleApi,
+                     public FunctionApi,
+                     public DiscoveryApi {
  public:
   // Opens the data directory (with the API's resources), loads the rule files,
   // creates their queues and starts serving. Errors: the rule file's
@@ -267,34 +108,36 @@ class Daemon {
   // the store. `event_bus` arguments take a name or an ARN, empty = "default".
 
   // Returns the rule's ARN.
-  absl::StatusOr<std::string> PutRule(const PutRuleInput& input);
-  absl::Status DeleteRule(std::string_view event_bus, std::string_view name);
+  absl::StatusOr<std::string> PutRule(const PutRuleInput& input) override;
+  absl::Status DeleteRule(std::string_view event_bus, std::string_view name) override;
   absl::Status SetRuleState(std::string_view event_bus, std::string_view name,
-                            config::RuleState state);
+                            config::RuleState state) override;
   // Per-target failures in the result; request errors as the status.
-  absl::StatusOr<std::vector<TargetFailure>> PutTargets(std::string_view event_bus,
-                                                        std::string_view rule,
-                                                        std::vector<config::Target> targets);
-  absl::StatusOr<std::vector<TargetFailure>> RemoveTargets(std::string_view event_bus,
-                                                           std::string_view rule,
-                                                           const std::vector<std::string>& ids);
+  absl::StatusOr<std::vector<TargetFailure>> PutTargets(
+      std::string_view event_bus, std::string_view rule,
+      std::vector<config::Target> targets) override;
+  absl::StatusOr<std::vector<TargetFailure>> RemoveTargets(
+      std::string_view event_bus, std::string_view rule,
+      const std::vector<std::string>& ids) override;
   // Returns the bus's ARN.
-  absl::StatusOr<std::string> CreateEventBus(std::string_view name, std::string_view description);
-  absl::Status DeleteEventBus(std::string_view name);
+  absl::StatusOr<std::string> CreateEventBus(std::string_view name,
+                                             std::string_view description) override;
+  absl::Status DeleteEventBus(std::string_view name) override;
 
   // Functions over the API (FunctionsService; daemon_functions.cc). PutFunction
   // checks `function` (targets::ValidateFunction, destinations must exist) and
   // creates it (`create`: AlreadyExists "ResourceConflictException" if it
   // exists) or replaces it (NotFound if it does not); functions declared in
   // rule files are refused (FailedPrecondition). Returns the stored function.
-  absl::StatusOr<targets::Function> PutFunction(targets::Function function, bool create);
-  absl::Status DeleteFunction(std::string_view name);
+  absl::StatusOr<targets::Function> PutFunction(targets::Function function, bool create) override;
+  absl::Status DeleteFunction(std::string_view name) override;
 
   // Schema discovery per bus (SchemasService's discoverers). NotFound
   // "NotFoundException: ..." for a bus that does not exist; `event_bus` takes a
   // name or an ARN, empty = "default".
-  absl::StatusOr<registry::Discoverer> SetDiscovery(std::string_view event_bus, bool started);
-  std::vector<registry::Discoverer> ListDiscoverers() const;
+  absl::StatusOr<registry::Discoverer> SetDiscovery(std::string_view event_bus,
+                                                    bool started) override;
+  std::vector<registry::Discoverer> ListDiscoverers() const override;
 
   // Stops: long-polling ReceiveMessages answer at once (OK, with the messages they have)
   // and later ones do not wait; the health service says NOT_SERVING; the server stops
@@ -311,29 +154,29 @@ class Daemon {
   // group commit. `done` gets the outcomes in request order (or the request error)
   // once they are final: on the calling thread when nothing needs storing, else on the
   // store's writer thread after the commit — so it must be quick and must not block.
-  using PutEventsDone = std::function<void(absl::StatusOr<std::vector<EntryOutcome>>)>;
-  void PutEventsAsync(const std::vector<EntryIn>& entries, PutEventsDone done);
+  void PutEventsAsync(const std::vector<EntryIn>& entries, PutEventsDone done) override;
   // The same, waiting for the answer (tests and tools).
   absl::StatusOr<std::vector<EntryOutcome>> PutEvents(const std::vector<EntryIn>& entries);
 
-  std::shared_ptr<const Routing> routing() const;
+  std::shared_ptr<const Routing> routing() const override;
   targets::StoreStats store_stats() const { return store_->stats(); }
   // Deliveries that could not be made (a target queue that no longer exists), as
   // EventBridge's FailedInvocations metric counts them.
   uint64_t failed_invocations() const { return failed_invocations_.load(); }
   targets::Queues& queues() { return *queues_; }
   // REQUIRES: before Shutdown.
-  targets::FunctionHost& functions() { return *functions_; }
+  targets::FunctionHost& functions() override { return *functions_; }
   targets::Outbox& outbox() { return *outbox_; }
   // A rule's counters and its targets'. `event_bus`: a name or an ARN, empty = "default".
   // Errors: InvalidArgument "ValidationException: ..." (the bus name), NotFound
   // "ResourceNotFoundException: ..." (bus or rule).
-  absl::StatusOr<RuleMetrics> GetRuleMetrics(std::string_view event_bus, std::string_view rule);
+  absl::StatusOr<RuleMetrics> GetRuleMetrics(std::string_view event_bus,
+                                             std::string_view rule) override;
   // Invoke with InvocationType Event: queued in the outbox (durable), run with the
   // function's asynchronous retries and destinations. Errors: NotFound, the store's.
-  absl::Status InvokeAsync(std::string_view function, std::string payload);
+  absl::Status InvokeAsync(std::string_view function, std::string payload) override;
   // REQUIRES: before Shutdown.
-  registry::Registry& schema_registry() { return *registry_; }
+  registry::Registry& schema_registry() override { return *registry_; }
   // Discovery's counters (as of Shutdown, after it).
   registry::RegistryStats registry_stats() const {
     return registry_ != nullptr ? registry_->stats() : registry_stats_at_stop_;

@@ -6,8 +6,9 @@
 #include "bus/config/arn.h"
 #include "bus/config/json_text.h"
 #include "bus/server/catalog.h"
-#include "bus/server/daemon.h"
 #include "bus/server/function_proto.h"
+#include "bus/server/interfaces.h"
+#include "bus/server/options.h"
 #include "bus/server/services.h"
 #include "busbar/v1/functions.grpc.pb.h"
 
@@ -39,7 +40,8 @@ absl::StatusOr<std::string> FunctionName(const std::string& name_or_arn,
 
 class FunctionsService final : public v1::FunctionsService::Service {
  public:
-  explicit FunctionsService(Daemon* d) : d_(d) {}
+  FunctionsService(FunctionApi* api, const RoutingSource* routing, const DaemonOptions* options)
+      : d_(api), routing_(routing), options_(*options) {}
 
   grpc::Status CreateFunction(grpc::ServerContext*, const v1::CreateFunctionRequest* req,
                               v1::CreateFunctionResponse* resp) override {
@@ -53,15 +55,15 @@ class FunctionsService final : public v1::FunctionsService::Service {
 
   grpc::Status DeleteFunction(grpc::ServerContext*, const v1::DeleteFunctionRequest* req,
                               v1::DeleteFunctionResponse*) override {
-    auto name = FunctionName(req->function_name(), d_->options());
+    auto name = FunctionName(req->function_name(), options_);
     if (!name.ok()) return ToGrpc(name.status());
     return ToGrpc(d_->DeleteFunction(*name));
   }
 
   grpc::Status GetFunction(grpc::ServerContext*, const v1::GetFunctionRequest* req,
                            v1::GetFunctionResponse* resp) override {
-    std::shared_ptr<const Routing> routing = d_->routing();
-    auto name = FunctionName(req->function_name(), d_->options());
+    std::shared_ptr<const Routing> routing = routing_->routing();
+    auto name = FunctionName(req->function_name(), options_);
     if (!name.ok()) return ToGrpc(name.status());
     auto fn = routing->functions.find(*name);
     if (fn == routing->functions.end()) return ToGrpc(NoFunction(req->function_name()));
@@ -71,14 +73,14 @@ class FunctionsService final : public v1::FunctionsService::Service {
 
   grpc::Status ListFunctions(grpc::ServerContext*, const v1::ListFunctionsRequest*,
                              v1::ListFunctionsResponse* resp) override {
-    std::shared_ptr<const Routing> routing = d_->routing();
+    std::shared_ptr<const Routing> routing = routing_->routing();
     for (const auto& [name, fn] : routing->functions) Fill(fn, resp->add_functions());
     return grpc::Status::OK;
   }
 
   grpc::Status Invoke(grpc::ServerContext*, const v1::InvokeRequest* req,
                       v1::InvokeResponse* resp) override {
-    auto function_name = FunctionName(req->function_name(), d_->options());
+    auto function_name = FunctionName(req->function_name(), options_);
     if (!function_name.ok()) return ToGrpc(function_name.status());
     const std::string& name = *function_name;
     const std::string type =
@@ -98,7 +100,7 @@ class FunctionsService final : public v1::FunctionsService::Service {
           absl::StrCat("InvalidRequestContentException: Could not parse request body into json: ",
                        s.message())));
     }
-    std::shared_ptr<const Routing> routing = d_->routing();
+    std::shared_ptr<const Routing> routing = routing_->routing();
     if (routing->functions.find(name) == routing->functions.end()) {
       return ToGrpc(NoFunction(req->function_name()));
     }
@@ -127,7 +129,7 @@ class FunctionsService final : public v1::FunctionsService::Service {
   grpc::Status GetFunctionLogs(grpc::ServerContext*, const v1::GetFunctionLogsRequest* req,
                                v1::GetFunctionLogsResponse* resp) override {
     const size_t max = req->max_bytes() == 0 ? 64 * 1024 : req->max_bytes();
-    auto name = FunctionName(req->function_name(), d_->options());
+    auto name = FunctionName(req->function_name(), options_);
     if (!name.ok()) return ToGrpc(name.status());
     auto log = d_->functions().ReadLog(*name, max);
     if (!log.ok()) return ToGrpc(log.status());
@@ -145,7 +147,7 @@ class FunctionsService final : public v1::FunctionsService::Service {
                    v1::FunctionConfiguration* resp) {
     auto stored = d_->PutFunction(FunctionFromProto(req), create);
     if (!stored.ok()) return ToGrpc(stored.status());
-    std::shared_ptr<const Routing> routing = d_->routing();
+    std::shared_ptr<const Routing> routing = routing_->routing();
     if (auto fn = routing->functions.find(stored->name); fn != routing->functions.end()) {
       FillConfiguration(fn->second, resp);
     }
@@ -167,13 +169,16 @@ class FunctionsService final : public v1::FunctionsService::Service {
     }
   }
 
-  Daemon* d_;
+  FunctionApi* const d_;
+  const RoutingSource* const routing_;
+  const DaemonOptions& options_;
 };
 
 }  // namespace
 
-std::unique_ptr<grpc::Service> MakeFunctionsService(Daemon* daemon) {
-  return std::make_unique<FunctionsService>(daemon);
+std::unique_ptr<grpc::Service> MakeFunctionsService(FunctionApi* api, const RoutingSource* routing,
+                                                    const DaemonOptions* options) {
+  return std::make_unique<FunctionsService>(api, routing, options);
 }
 
 }  // namespace busbar::bus

@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <optional>
@@ -28,10 +29,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "bus/server/api_common.h"
-#include "bus/server/daemon.h"
+#include "bus/server/options.h"
 #include "bus/server/services.h"
 #include "bus/server/sqs_text.h"
 #include "busbar/v1/queues.grpc.pb.h"
+#include "targets/queues.h"
 
 namespace busbar::bus {
 namespace {
@@ -95,12 +97,12 @@ absl::StatusOr<std::string> QueueOf(const Request& r, const DaemonOptions& optio
 
 // <endpoint>/<account>/<name>, the endpoint being the listen address with the
 // port actually bound (a daemon listening on port 0 names its real port).
-std::string QueueUrl(const Daemon& d, std::string_view name) {
-  std::string endpoint = d.options().listen;
+std::string QueueUrl(const DaemonOptions& options, int port, std::string_view name) {
+  std::string endpoint = options.listen;
   if (size_t colon = endpoint.rfind(':'); colon != std::string::npos) {
-    endpoint = absl::StrCat(endpoint.substr(0, colon + 1), d.port());
+    endpoint = absl::StrCat(endpoint.substr(0, colon + 1), port);
   }
-  return absl::StrCat("http://", endpoint, "/", d.options().account, "/", std::string(name));
+  return absl::StrCat("http://", endpoint, "/", options.account, "/", std::string(name));
 }
 
 template <typename Strings>
@@ -110,7 +112,8 @@ std::vector<std::string> ToVector(const Strings& in) {
 
 class QueuesService final : public v1::QueuesService::Service {
  public:
-  explicit QueuesService(Daemon* d) : d_(d) {}
+  QueuesService(targets::Queues* queues, const DaemonOptions* options, std::function<int()> port)
+      : queues_(queues), options_(*options), port_(std::move(port)) {}
 
   grpc::Status CreateQueue(grpc::ServerContext*, const v1::CreateQueueRequest* req,
                            v1::CreateQueueResponse* resp) override {
@@ -118,8 +121,8 @@ class QueuesService final : public v1::QueuesService::Service {
     auto changes = sqs::ParseQueueAttributes(
         std::map<std::string, std::string>(req->attributes().begin(), req->attributes().end()));
     if (!changes.ok()) return Reply(changes.status());
-    if (auto s = d_->queues().CreateQueue(req->queue_name(), *changes); !s.ok()) return Reply(s);
-    resp->set_queue_url(QueueUrl(*d_, req->queue_name()));
+    if (auto s = queues_->CreateQueue(req->queue_name(), *changes); !s.ok()) return Reply(s);
+    resp->set_queue_url(QueueUrl(options_, port_(), req->queue_name()));
     return grpc::Status::OK;
   }
 
@@ -127,7 +130,7 @@ class QueuesService final : public v1::QueuesService::Service {
                            v1::DeleteQueueResponse*) override {
     auto q = QueueOf(*req, options());
     if (!q.ok()) return Reply(q.status());
-    return Reply(d_->queues().DeleteQueue(*q));
+    return Reply(queues_->DeleteQueue(*q));
   }
 
   grpc::Status ListQueues(grpc::ServerContext*, const v1::ListQueuesRequest* req,
@@ -155,11 +158,11 @@ class QueuesService final : public v1::QueuesService::Service {
       }
       after = std::move(*last);
     }
-    auto names = d_->queues().ListQueues(prefix);  // sorted
+    auto names = queues_->ListQueues(prefix);  // sorted
     if (!names.ok()) return Reply(names.status());
     auto it = std::upper_bound(names->begin(), names->end(), after);
     for (; it != names->end() && static_cast<size_t>(resp->queue_urls_size()) < limit; ++it) {
-      resp->add_queue_urls(QueueUrl(*d_, *it));
+      resp->add_queue_urls(QueueUrl(options_, port_(), *it));
     }
     if (it != names->end()) resp->set_next_token(api::NextToken(query, *std::prev(it)));
     return grpc::Status::OK;
@@ -175,9 +178,9 @@ class QueuesService final : public v1::QueuesService::Service {
           absl::StrCat("QueueDoesNotExist: The specified queue ", name, " does not exist (account ",
                        owner, " is not this daemon's account ", options().account, ").")));
     }
-    auto a = d_->queues().GetQueueAttributes(name);
+    auto a = queues_->GetQueueAttributes(name);
     if (!a.ok()) return Reply(a.status());
-    resp->set_queue_url(QueueUrl(*d_, name));
+    resp->set_queue_url(QueueUrl(options_, port_(), name));
     return grpc::Status::OK;
   }
 
@@ -187,7 +190,7 @@ class QueuesService final : public v1::QueuesService::Service {
     if (!q.ok()) return Reply(q.status());
     auto wanted = sqs::QueueAttributeNames(ToVector(req->attribute_names()));
     if (!wanted.ok()) return Reply(wanted.status());
-    auto a = d_->queues().GetQueueAttributes(*q);
+    auto a = queues_->GetQueueAttributes(*q);
     if (!a.ok()) return Reply(a.status());
     for (auto& [name, value] : sqs::FormatQueueAttributes(*a)) {
       if (wanted->contains(name)) (*resp->mutable_attributes())[name] = std::move(value);
@@ -202,14 +205,14 @@ class QueuesService final : public v1::QueuesService::Service {
     auto changes = sqs::ParseQueueAttributes(
         std::map<std::string, std::string>(req->attributes().begin(), req->attributes().end()));
     if (!changes.ok()) return Reply(changes.status());
-    return Reply(d_->queues().SetQueueAttributes(*q, *changes));
+    return Reply(queues_->SetQueueAttributes(*q, *changes));
   }
 
   grpc::Status SendMessage(grpc::ServerContext*, const v1::SendMessageRequest* req,
                            v1::SendMessageResponse* resp) override {
     auto q = QueueOf(*req, options());
     if (!q.ok()) return Reply(q.status());
-    auto id = d_->queues().SendMessage(*q, req->message_body());
+    auto id = queues_->SendMessage(*q, req->message_body());
     if (!id.ok()) return Reply(id.status());
     resp->set_message_id(*id);
     resp->set_md5_of_message_body(targets::Md5OfBody(req->message_body()));
@@ -243,7 +246,7 @@ class QueuesService final : public v1::QueuesService::Service {
     // A client that cancelled, disconnected or passed its deadline ends the wait (CANCELLED,
     // which it never sees) and takes no message.
     o.cancelled = [ctx] { return ctx->IsCancelled(); };
-    auto msgs = d_->queues().ReceiveMessages(*q, o);
+    auto msgs = queues_->ReceiveMessages(*q, o);
     if (!msgs.ok()) return Reply(msgs.status());
     for (auto& m : *msgs) {
       auto* out = resp->add_messages();
@@ -282,7 +285,7 @@ class QueuesService final : public v1::QueuesService::Service {
     if (req->receipt_handle().empty()) {
       return Reply(MissingParameter("receipt_handle is required"));
     }
-    return Reply(d_->queues().DeleteMessage(*q, req->receipt_handle()));
+    return Reply(queues_->DeleteMessage(*q, req->receipt_handle()));
   }
 
   grpc::Status DeleteMessageBatch(grpc::ServerContext*, const v1::DeleteMessageBatchRequest* req,
@@ -296,7 +299,7 @@ class QueuesService final : public v1::QueuesService::Service {
       handles.push_back(e.receipt_handle());
     }
     if (auto s = sqs::CheckBatchEntryIds(ids); !s.ok()) return Reply(s);
-    auto results = d_->queues().DeleteMessages(*q, handles);
+    auto results = queues_->DeleteMessages(*q, handles);
     if (!results.ok()) {
       const absl::Status& s = results.status();
       if (absl::IsNotFound(s) || absl::IsUnavailable(s)) return Reply(s);
@@ -331,26 +334,30 @@ class QueuesService final : public v1::QueuesService::Service {
       return Reply(MissingParameter("visibility_timeout is required (0 is a value)"));
     }
     return Reply(
-        d_->queues().ChangeMessageVisibility(*q, req->receipt_handle(), req->visibility_timeout()));
+        queues_->ChangeMessageVisibility(*q, req->receipt_handle(), req->visibility_timeout()));
   }
 
   grpc::Status PurgeQueue(grpc::ServerContext*, const v1::PurgeQueueRequest* req,
                           v1::PurgeQueueResponse*) override {
     auto q = QueueOf(*req, options());
     if (!q.ok()) return Reply(q.status());
-    return Reply(d_->queues().PurgeQueue(*q));
+    return Reply(queues_->PurgeQueue(*q));
   }
 
  private:
-  const DaemonOptions& options() const { return d_->options(); }
+  const DaemonOptions& options() const { return options_; }
 
-  Daemon* d_;
+  targets::Queues* const queues_;
+  const DaemonOptions& options_;
+  const std::function<int()> port_;  // the port the server bound (queue URLs name it)
 };
 
 }  // namespace
 
-std::unique_ptr<grpc::Service> MakeQueuesService(Daemon* daemon) {
-  return std::make_unique<QueuesService>(daemon);
+std::unique_ptr<grpc::Service> MakeQueuesService(targets::Queues* queues,
+                                                 const DaemonOptions* options,
+                                                 std::function<int()> port) {
+  return std::make_unique<QueuesService>(queues, options, std::move(port));
 }
 
 }  // namespace busbar::bus

@@ -11,7 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "bus/config/arn.h"
 #include "bus/server/api_common.h"
-#include "bus/server/daemon.h"
+#include "bus/server/interfaces.h"
+#include "bus/server/options.h"
 #include "bus/server/services.h"
 #include "busbar/v1/rules.grpc.pb.h"
 
@@ -123,7 +124,8 @@ void FillFailures(const std::vector<TargetFailure>& failures, Response* resp) {
 
 class RulesService final : public v1::RulesService::Service {
  public:
-  explicit RulesService(Daemon* d) : d_(d) {}
+  RulesService(RuleApi* api, const RoutingSource* routing, const DaemonOptions* options)
+      : d_(api), routing_(routing), options_(*options) {}
 
   grpc::Status PutRule(grpc::ServerContext*, const v1::PutRuleRequest* req,
                        v1::PutRuleResponse* resp) override {
@@ -170,9 +172,9 @@ class RulesService final : public v1::RulesService::Service {
   grpc::Status DescribeRule(grpc::ServerContext*, const v1::DescribeRuleRequest* req,
                             v1::DescribeRuleResponse* resp) override {
     if (auto s = api::CheckRuleName(req->name()); !s.ok()) return ToGrpc(s);
-    auto bus = api::BusName(req->event_bus_name(), d_->options());
+    auto bus = api::BusName(req->event_bus_name(), options_);
     if (!bus.ok()) return ToGrpc(bus.status());
-    std::shared_ptr<const Routing> routing = d_->routing();
+    std::shared_ptr<const Routing> routing = routing_->routing();
     auto route = api::FindBus(*routing, *bus);
     if (!route.ok()) return ToGrpc(route.status());
     auto rule = api::FindRule(*(*route)->info, req->name());
@@ -189,12 +191,12 @@ class RulesService final : public v1::RulesService::Service {
           absl::StrCat("NamePrefix '", prefix,
                        "' is invalid: it must be 1-64 characters of A-Z a-z 0-9 . - _")));
     }
-    auto bus = api::BusName(req->event_bus_name(), d_->options());
+    auto bus = api::BusName(req->event_bus_name(), options_);
     if (!bus.ok()) return ToGrpc(bus.status());
     const std::string query = absl::StrCat("ListRules\n", *bus, "\n", prefix);
     auto page = api::ReadPage(req->limit(), req->next_token(), query);
     if (!page.ok()) return ToGrpc(page.status());
-    std::shared_ptr<const Routing> routing = d_->routing();
+    std::shared_ptr<const Routing> routing = routing_->routing();
     auto route = api::FindBus(*routing, *bus);
     if (!route.ok()) return ToGrpc(route.status());
     const auto& rules = (*route)->info->rules;
@@ -231,12 +233,12 @@ class RulesService final : public v1::RulesService::Service {
   grpc::Status ListTargetsByRule(grpc::ServerContext*, const v1::ListTargetsByRuleRequest* req,
                                  v1::ListTargetsByRuleResponse* resp) override {
     if (auto s = api::CheckRuleName(req->rule(), "Rule"); !s.ok()) return ToGrpc(s);
-    auto bus = api::BusName(req->event_bus_name(), d_->options());
+    auto bus = api::BusName(req->event_bus_name(), options_);
     if (!bus.ok()) return ToGrpc(bus.status());
     const std::string query = absl::StrCat("ListTargetsByRule\n", *bus, "\n", req->rule());
     auto page = api::ReadPage(req->limit(), req->next_token(), query);
     if (!page.ok()) return ToGrpc(page.status());
-    std::shared_ptr<const Routing> routing = d_->routing();
+    std::shared_ptr<const Routing> routing = routing_->routing();
     auto route = api::FindBus(*routing, *bus);
     if (!route.ok()) return ToGrpc(route.status());
     auto rule = api::FindRule(*(*route)->info, req->rule());
@@ -278,13 +280,16 @@ class RulesService final : public v1::RulesService::Service {
   }
 
  private:
-  Daemon* d_;
+  RuleApi* const d_;
+  const RoutingSource* const routing_;
+  const DaemonOptions& options_;
 };
 
 }  // namespace
 
-std::unique_ptr<grpc::Service> MakeRulesService(Daemon* daemon) {
-  return std::make_unique<RulesService>(daemon);
+std::unique_ptr<grpc::Service> MakeRulesService(RuleApi* api, const RoutingSource* routing,
+                                                const DaemonOptions* options) {
+  return std::make_unique<RulesService>(api, routing, options);
 }
 
 }  // namespace busbar::bus

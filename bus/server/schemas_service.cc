@@ -8,7 +8,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "bus/server/api_common.h"
-#include "bus/server/daemon.h"
+#include "bus/server/interfaces.h"
+#include "bus/server/options.h"
 #include "bus/server/services.h"
 #include "busbar/v1/schemas.grpc.pb.h"
 #include "registry/registry.h"
@@ -52,7 +53,8 @@ void FillDiscoverer(const registry::Discoverer& d, const DaemonOptions& o, v1::D
 
 class SchemasService final : public v1::SchemasService::Service {
  public:
-  explicit SchemasService(Daemon* d) : d_(d), r_(&d->schema_registry()) {}
+  SchemasService(DiscoveryApi* api, const DaemonOptions* options)
+      : d_(api), options_(*options), r_(&api->schema_registry()) {}
 
   grpc::Status ListRegistries(grpc::ServerContext*, const v1::ListRegistriesRequest* req,
                               v1::ListRegistriesResponse* resp) override {
@@ -191,7 +193,7 @@ class SchemasService final : public v1::SchemasService::Service {
   grpc::Status ListDiscoverers(grpc::ServerContext*, const v1::ListDiscoverersRequest*,
                                v1::ListDiscoverersResponse* resp) override {
     for (const registry::Discoverer& d : d_->ListDiscoverers()) {
-      FillDiscoverer(d, d_->options(), resp->add_discoverers());
+      FillDiscoverer(d, options_, resp->add_discoverers());
     }
     return grpc::Status::OK;
   }
@@ -224,18 +226,19 @@ class SchemasService final : public v1::SchemasService::Service {
   grpc::Status SetDiscovery(const std::string& bus, bool started, v1::Discoverer* out) {
     auto d = d_->SetDiscovery(bus, started);
     if (!d.ok()) return ToGrpc(d.status());
-    FillDiscoverer(*d, d_->options(), out);
+    FillDiscoverer(*d, options_, out);
     return grpc::Status::OK;
   }
 
-  Daemon* d_;
+  DiscoveryApi* const d_;
+  const DaemonOptions& options_;
   Registry* r_;
 };
 
 }  // namespace
 
-std::unique_ptr<grpc::Service> MakeSchemasService(Daemon* daemon) {
-  return std::make_unique<SchemasService>(daemon);
+std::unique_ptr<grpc::Service> MakeSchemasService(DiscoveryApi* api, const DaemonOptions* options) {
+  return std::make_unique<SchemasService>(api, options);
 }
 
 }  // namespace busbar::bus

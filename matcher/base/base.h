@@ -27,6 +27,10 @@ void AppendJsonString(std::string_view s, std::string* out);
 // has written (an input template's "<var>").
 void AppendJsonEscaped(std::string_view s, std::string* out);
 
+// `s` quoted for an error message: 'text' with \n and the other control characters and DEL
+// as \xNN, cut after 100 bytes ("..."). For names and values a user wrote, never for secrets.
+std::string QuoteForMessage(std::string_view s);
+
 // ---- RFC 3339 timestamps (time_format.cc) ----
 
 enum class Rfc3339Precision {

@@ -53,4 +53,25 @@ void AppendJsonString(std::string_view s, std::string* out) {
   out->push_back('"');
 }
 
+std::string QuoteForMessage(std::string_view s) {
+  constexpr size_t kMax = 100;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "'";
+  for (size_t i = 0; i < s.size() && i < kMax; ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (s.size() > kMax) out += "...";
+  out += "'";
+  return out;
+}
+
 }  // namespace busbar::base

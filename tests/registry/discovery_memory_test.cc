@@ -122,7 +122,7 @@ TEST(DiscoveryAtVolume, MillionEventsTenThousandShapesStayBounded) {
   ASSERT_EQ(contents.size(), static_cast<size_t>(kTypes));
   // Bounded: far below what keeping the events (~300 MB of text) would take. Not under ASan,
   // whose allocator keeps freed memory in quarantine (hundreds of MB by design).
-#if !defined(__SANITIZE_ADDRESS__)
+#if !defined(BUSBAR_UNDER_ASAN)
   EXPECT_LT(rss_after, 256 * 1024) << "peak RSS " << rss_after << " KiB";
 #endif
 }

@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "tests/testing/scale.h"
 
 namespace busbar::registry::testing {
 namespace {
@@ -118,7 +119,7 @@ std::string Describe(const Node& node) {
 }
 
 void RunOnDaemonSizedStack(const std::function<void()>& fn) {
-#if defined(NDEBUG) && !defined(__SANITIZE_ADDRESS__) && !defined(BUSBAR_LARGE_FRAMES)
+#if defined(NDEBUG) && !defined(BUSBAR_UNDER_ASAN) && !defined(BUSBAR_LARGE_FRAMES)
   constexpr size_t kStack = size_t{8} << 20;
 #else
   constexpr size_t kStack = size_t{128} << 20;

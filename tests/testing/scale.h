@@ -8,6 +8,16 @@
 #include <algorithm>
 #include <cstdlib>
 
+// BUSBAR_UNDER_ASAN: defined when AddressSanitizer instruments this build, under GCC
+// (__SANITIZE_ADDRESS__) or clang (__has_feature(address_sanitizer)).
+#if defined(__SANITIZE_ADDRESS__)
+#define BUSBAR_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BUSBAR_UNDER_ASAN 1
+#endif
+#endif
+
 namespace busbar::testing {
 
 inline double TestScale() {

@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "tests/bus/daemon/api_fixture.h"
+#include "tests/bus/server/api_fixture.h"
 
 namespace busbar::bus::testing {
 namespace {

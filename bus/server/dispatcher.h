@@ -1,4 +1,4 @@
-// Internal to the bus module. The dispatcher: delivers the outbox's items
+// Internal to bus/server. The dispatcher: delivers the outbox's items
 // (targets/outbox.h) to function and API destination targets, with
 // EventBridge's retry policy and dead-letter queues, and runs a function's own
 // asynchronous retries and destinations (Lambda's EventInvokeConfig).
@@ -43,9 +43,10 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/random/random.h"
 #include "absl/synchronization/mutex.h"
-#include "bus/server/daemon.h"
+#include "bus/server/interfaces.h"
 #include "bus/server/retry_policy.h"
 #include "matcher/base/env.h"
+#include "targets/queues.h"
 
 namespace busbar::bus {
 
@@ -57,7 +58,9 @@ struct DispatcherOptions {
 class Dispatcher {
  public:
   struct Deps {
-    Daemon* daemon;  // routing, PutEventsAsync (bus destinations), queues
+    const RoutingSource* routing;  // targets, functions and API destinations
+    EventIngest* events;           // bus destinations of function records
+    targets::Queues* queues;       // dead-letter queues and queue destinations
     targets::Store* store;
     targets::Outbox* outbox;
     targets::FunctionHost* functions;
@@ -99,15 +102,5 @@ class Dispatcher {
   absl::BitGen rng_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
 };
-
-// Lambda's invocation record for a destination: {"version":"1.0","timestamp",
-// "requestContext":{requestId, functionArn, condition, approximateInvokeCount},
-// "requestPayload", "responseContext":{statusCode, executedVersion[,
-// functionError]}, "responsePayload"}. Payloads that are not JSON are embedded
-// as strings.
-std::string InvocationRecord(const std::string& function_arn, const std::string& request_id,
-                             std::string_view condition, int invoke_count,
-                             std::string_view request_payload, const targets::InvokeResult& result,
-                             int64_t now_ms);
 
 }  // namespace busbar::bus

@@ -1,7 +1,7 @@
-// Lambda's destination record (delivery.h InvocationRecord): the shape Lambda documents for
+// Lambda's destination record (invocation_record.h InvocationRecord): the shape Lambda documents for
 // OnSuccess / OnFailure destinations, valid JSON whatever the payloads are.
 #include "bus/config/json_text.h"
-#include "bus/server/delivery.h"
+#include "bus/server/invocation_record.h"
 #include "gtest/gtest.h"
 
 namespace busbar::bus {

@@ -4,7 +4,7 @@
 // targets cannot loop; inputs are refused on bus targets.
 #include <string>
 
-#include "tests/bus/daemon/api_fixture.h"
+#include "tests/bus/server/api_fixture.h"
 
 namespace busbar::bus {
 namespace {

@@ -19,7 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "busbar/v1/functions.grpc.pb.h"
 #include "simdjson.h"
-#include "tests/bus/daemon/api_fixture.h"
+#include "tests/bus/server/api_fixture.h"
 
 #ifndef BUSBAR_TESTDATA_DIR
 #error "BUSBAR_TESTDATA_DIR must name the tests/testdata directory"

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "bus/server/daemon.h"
-#include "tests/bus/daemon/api_fixture.h"
+#include "tests/bus/server/api_fixture.h"
 #include "tests/testing/fake_env.h"
 
 namespace busbar::bus::testing {

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "bus/server/daemon.h"
-#include "tests/bus/daemon/api_fixture.h"
+#include "tests/bus/server/api_fixture.h"
 
 namespace busbar::bus {
 namespace {

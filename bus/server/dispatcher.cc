@@ -1,60 +1,22 @@
-// The dispatcher of function and API destination deliveries; see delivery.h.
-#include "bus/server/delivery.h"
+// The dispatcher of function and API destination deliveries; see dispatcher.h.
+#include "bus/server/dispatcher.h"
 
 #include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "bus/config/json_text.h"
 #include "bus/server/dead_letter.h"
+#include "bus/server/invocation_record.h"
 #include "matcher/base/base.h"
 
 namespace busbar::bus {
 namespace {
 
-// `text` as a JSON value: itself when it is JSON, else a JSON string.
-void AppendJsonValue(std::string_view text, std::string& out) {
-  if (!text.empty() && config::internal::CheckJson(text).ok()) {
-    out.append(text);
-  } else {
-    base::AppendJsonString(text, &out);
-  }
-}
-
 // The target key of an Invoke(InvocationType=Event) item: no rule, the function itself.
 constexpr std::string_view kDirectPrefix = "function:";
 
 }  // namespace
-
-std::string InvocationRecord(const std::string& function_arn, const std::string& request_id,
-                             std::string_view condition, int invoke_count,
-                             std::string_view request_payload, const targets::InvokeResult& result,
-                             int64_t now_ms) {
-  std::string out = "{\"version\":\"1.0\",\"timestamp\":\"";
-  // RFC 3339 UTC with milliseconds, as Lambda's records write "timestamp".
-  absl::StrAppend(&out, base::FormatRfc3339(now_ms, base::Rfc3339Precision::kMillis),
-                  "\",\"requestContext\":{\"requestId\":");
-  base::AppendJsonString(request_id, &out);
-  out.append(",\"functionArn\":");
-  base::AppendJsonString(absl::StrCat(function_arn, ":$LATEST"), &out);
-  absl::StrAppend(&out, ",\"condition\":\"", std::string(condition),
-                  "\",\"approximateInvokeCount\":", invoke_count, "},\"requestPayload\":");
-  AppendJsonValue(request_payload, out);
-  out.append(",\"responseContext\":{\"statusCode\":200,\"executedVersion\":\"$LATEST\"");
-  if (!result.function_error.empty()) {
-    out.append(",\"functionError\":");
-    base::AppendJsonString(result.function_error, &out);
-  }
-  out.append("},\"responsePayload\":");
-  if (result.payload.empty()) {
-    out.append("null");
-  } else {
-    AppendJsonValue(result.payload, out);
-  }
-  out.append("}");
-  return out;
-}
 
 // One try of one outbox item, with what it needs from the routing it started with.
 struct Dispatcher::Try {
@@ -127,7 +89,7 @@ void Dispatcher::Loop() {
 
 void Dispatcher::Begin(targets::OutboxItem item) {
   auto t = std::make_shared<Try>();
-  t->routing = deps_.daemon->routing();
+  t->routing = deps_.routing->routing();
   t->item = std::move(item);
   const std::string& key = t->item.target;
   if (key.compare(0, kDirectPrefix.size(), kDirectPrefix) == 0) {
@@ -230,7 +192,7 @@ void Dispatcher::FunctionRan(std::shared_ptr<Try> t, const targets::InvokeResult
            record = std::move(record)](targets::Db& db) -> absl::Status {
             std::vector<targets::Delivery> d = {{queue, record, 0, nullptr}};
             std::vector<size_t> skipped;  // a deleted destination queue: the record is lost
-            if (auto s = deps_.daemon->queues().EnqueueInTxn(db, d, nullptr, &skipped); !s.ok()) {
+            if (auto s = deps_.queues->EnqueueInTxn(db, d, nullptr, &skipped); !s.ok()) {
               return s;
             }
             return deps_.outbox->RemoveInTxn(db, id);
@@ -246,7 +208,7 @@ void Dispatcher::FunctionRan(std::shared_ptr<Try> t, const targets::InvokeResult
       entry.detail = std::move(record);
       entry.event_bus_name = destination->resource_name;
       entry.resources = {fn.arn};
-      deps_.daemon->PutEventsAsync(
+      deps_.events->PutEventsAsync(
           {entry}, [this, t, after](absl::StatusOr<std::vector<EntryOutcome>> outcomes) {
             // Put (or refused for good, e.g. the bus is gone): the invocation is done.
             Remove(t, after);
@@ -338,7 +300,7 @@ void Dispatcher::DeadLetter(std::shared_ptr<Try> t, std::string condition) {
   Write(
       t,
       [this, t, dlq, attributes, missing](targets::Db& db) -> absl::Status {
-        return DeadLetterInTxn(db, deps_.daemon->queues(), *deps_.outbox, t->item, dlq, *attributes,
+        return DeadLetterInTxn(db, *deps_.queues, *deps_.outbox, t->item, dlq, *attributes,
                                missing.get());
       },
       [counters, missing] {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "tests/bus/daemon/api_fixture.h"
+#include "tests/bus/server/api_fixture.h"
 
 namespace busbar::bus {
 namespace {

@@ -13,7 +13,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "tests/bus/daemon/api_fixture.h"
+#include "tests/bus/server/api_fixture.h"
 #include "tests/testing/recording_http_server.h"
 
 namespace busbar::bus {
