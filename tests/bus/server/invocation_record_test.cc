@@ -1,7 +1,8 @@
-// Lambda's destination record (invocation_record.h InvocationRecord): the shape Lambda documents for
-// OnSuccess / OnFailure destinations, valid JSON whatever the payloads are.
-#include "bus/config/json_text.h"
+// Lambda's destination record (invocation_record.h InvocationRecord): the shape Lambda documents
+// for OnSuccess / OnFailure destinations, valid JSON whatever the payloads are.
 #include "bus/server/invocation_record.h"
+
+#include "bus/config/json_text.h"
 #include "gtest/gtest.h"
 
 namespace busbar::bus {
