@@ -32,52 +32,7 @@
 
 namespace busbar::testing {
 
-class FakeEnv : public base::Env {
- public:
-  explicit FakeEnv(int64_t start_millis = 1'700'000'000'000) : now_micros_(start_millis * 1000) {}
-
-  int64_t NowMillis() override { return now_micros_.load() / 1000; }
-  int64_t NowMicros() override { return now_micros_.load(); }
-  void SleepForMillis(int64_t millis) override {
-    if (millis > 0) AdvanceMillis(millis);
-    slept_millis_.fetch_add(millis > 0 ? millis : 0);
-  }
-  bool AwaitWithDeadline(absl::Mutex& mu, const absl::Condition& cond,
-                         int64_t deadline_millis) override {
-    while (true) {
-      if (mu.AwaitWithTimeout(cond, absl::Milliseconds(2))) return true;
-      if (NowMillis() >= deadline_millis) return cond.Eval();
-    }
-  }
-  absl::Status SyncFile(int fd, std::string_view path) override {
-    syncs_.fetch_add(1);
-    {
-      absl::MutexLock lock(&mu_);
-      if (!sync_error_.ok()) return sync_error_;
-    }
-    return base::Env::Default()->SyncFile(fd, path);
-  }
-
-  void AdvanceMillis(int64_t delta) { now_micros_.fetch_add(delta * 1000); }
-  void AdvanceSeconds(int64_t delta) { AdvanceMillis(delta * 1000); }
-  void SetMillis(int64_t now) { now_micros_.store(now * 1000); }
-
-  // From now on every SyncFile fails with `error` (OkStatus() heals it).
-  void FailSyncs(absl::Status error) {
-    absl::MutexLock lock(&mu_);
-    sync_error_ = std::move(error);
-  }
-  int64_t syncs() const { return syncs_.load(); }
-  int64_t slept_millis() const { return slept_millis_.load(); }
-
- private:
-  std::atomic<int64_t> now_micros_;
-  std::atomic<int64_t> syncs_{0};
-  std::atomic<int64_t> slept_millis_{0};
-  absl::Mutex mu_;
-  absl::Status sync_error_ ABSL_GUARDED_BY(mu_);
-};
-
+// The real clock and waits; fdatasync as the OS does it until FailSyncs.
 class FaultInjectionEnv : public base::Env {
  public:
   int64_t NowMillis() override { return base::Env::Default()->NowMillis(); }
@@ -107,6 +62,35 @@ class FaultInjectionEnv : public base::Env {
   std::atomic<int64_t> syncs_{0};
   absl::Mutex mu_;
   absl::Status sync_error_ ABSL_GUARDED_BY(mu_);
+};
+
+// FaultInjectionEnv's syncs, with a clock that moves only when told.
+class FakeEnv : public FaultInjectionEnv {
+ public:
+  explicit FakeEnv(int64_t start_millis = 1'700'000'000'000) : now_micros_(start_millis * 1000) {}
+
+  int64_t NowMillis() override { return now_micros_.load() / 1000; }
+  int64_t NowMicros() override { return now_micros_.load(); }
+  void SleepForMillis(int64_t millis) override {
+    if (millis > 0) AdvanceMillis(millis);
+    slept_millis_.fetch_add(millis > 0 ? millis : 0);
+  }
+  bool AwaitWithDeadline(absl::Mutex& mu, const absl::Condition& cond,
+                         int64_t deadline_millis) override {
+    while (true) {
+      if (mu.AwaitWithTimeout(cond, absl::Milliseconds(2))) return true;
+      if (NowMillis() >= deadline_millis) return cond.Eval();
+    }
+  }
+
+  void AdvanceMillis(int64_t delta) { now_micros_.fetch_add(delta * 1000); }
+  void AdvanceSeconds(int64_t delta) { AdvanceMillis(delta * 1000); }
+  void SetMillis(int64_t now) { now_micros_.store(now * 1000); }
+  int64_t slept_millis() const { return slept_millis_.load(); }
+
+ private:
+  std::atomic<int64_t> now_micros_;
+  std::atomic<int64_t> slept_millis_{0};
 };
 
 }  // namespace busbar::testing
