@@ -206,11 +206,12 @@ struct EventRouter {
 
 void Daemon::PutEventsAsync(const std::vector<EntryIn>& entries, PutEventsDone done) {
   std::shared_ptr<const Routing> routing = this->routing();
+  const int64_t received_ms = env_->NowMillis();  // one reading for the checks and the inputs
   IngestContext ctx;
   ctx.account = options_.account;
   ctx.region = options_.region;
   ctx.limits.max_request_bytes = options_.max_request_bytes;
-  ctx.now_unix_seconds = env_->NowMillis() / 1000;
+  ctx.now_unix_seconds = received_ms / 1000;
   ctx.bus_exists = [&](std::string_view bus) {
     return routing->buses.find(bus) != routing->buses.end();
   };
@@ -223,7 +224,7 @@ void Daemon::PutEventsAsync(const std::vector<EntryIn>& entries, PutEventsDone d
   auto put = std::make_shared<PendingPut>();
   put->routing = routing;
   put->outcomes = std::move(*outcomes);
-  EventRouter router{*put, *routing, env_->NowMillis(), {}};
+  EventRouter router{*put, *routing, received_ms, {}};
   for (size_t i = 0; i < put->outcomes.size(); ++i) {
     EntryOutcome& o = put->outcomes[i];
     if (!o.ok()) continue;
